@@ -1,0 +1,11 @@
+# mmpretrain's runtime, plus mmlgd's modules and getattr-free checkpoints.
+_base_ = 'mmpretrain::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['mmlgd'], allow_failed_imports=False)
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50),
+    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3),
+)
+custom_hooks = [dict(type='PlainMessageHubHook')]
+log_processor = dict(window_size=50)
+randomness = dict(seed=0, diff_rank_seed=False)

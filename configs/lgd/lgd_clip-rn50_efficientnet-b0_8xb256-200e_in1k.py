@@ -1,0 +1,6 @@
+_base_ = './lgd_clip-rn50_resnet18_8xb256-200e_in1k.py'
+# EfficientNet-B0 student (1280 output channels).
+model = dict(
+    backbone=dict(_delete_=True, type='EfficientNet', arch='b0',
+                  norm_cfg=dict(type='SyncBN', eps=0.001, momentum=0.01)),
+    neck=dict(in_channels=1280))

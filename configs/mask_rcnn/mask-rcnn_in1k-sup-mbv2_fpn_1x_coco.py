@@ -1,0 +1,17 @@
+# Baseline: Mask R-CNN MobileNetV2-FPN 1x on COCO from mmpretrain's
+# supervised ImageNet-1k MobileNetV2 (its keys are `backbone.*`).
+_base_ = [
+    '../_base_/mmdet/models/mask-rcnn_mbv2_fpn.py',
+    'mmdet::_base_/datasets/coco_instance.py',
+    '../_base_/mmdet/schedules/adamw_1x.py',
+    '../_base_/mmdet/default_runtime.py',
+]
+
+model = dict(
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='https://download.openmmlab.com/mmclassification/v0/'
+            'mobilenet_v2/mobilenet_v2_batch256_imagenet_'
+            '20200708-3b2dc3af.pth',
+            prefix='backbone.')))

@@ -1,0 +1,22 @@
+# Mask R-CNN MobileNetV2-FPN 1x on COCO from an LGD-pre-trained MobileNetV2
+# student. Override the checkpoint with
+#   --cfg-options model.backbone.init_cfg.checkpoint=PATH
+_base_ = [
+    '../_base_/mmdet/models/mask-rcnn_mbv2_fpn.py',
+    'mmdet::_base_/datasets/coco_instance.py',
+    '../_base_/mmdet/schedules/adamw_1x.py',
+    '../_base_/mmdet/default_runtime.py',
+]
+
+# LGD pre-training run:
+#   configs/lgd/lgd_clip-rn50_mobilenet-v2_8xb256-200e_in1k.py
+lgd_checkpoint = 'work_dirs/lgd_clip-rn50_mobilenet-v2_8xb256-200e_in1k/epoch_200.pth'  # noqa
+
+model = dict(
+    # The student was pre-trained on CLIP-normalised images (0-255 scale).
+    data_preprocessor=dict(
+        mean=[122.770938, 116.7460125, 104.09373615],
+        std=[68.5005327, 66.6321579, 70.32316305]),
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained', checkpoint=lgd_checkpoint, prefix='backbone.')))

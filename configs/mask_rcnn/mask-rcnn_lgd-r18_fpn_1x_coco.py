@@ -1,0 +1,26 @@
+# Mask R-CNN R18-FPN 1x on COCO from an LGD-pre-trained ResNet-18 student.
+# Point `lgd_checkpoint` at an LGD pre-training checkpoint (its student is
+# stored under `backbone.*`) or at a `tools/extract_student.py` export, or
+# override it:
+#   --cfg-options model.backbone.init_cfg.checkpoint=PATH
+# PretrainedBackboneCheckHook stops the run before the first iteration if the
+# weights do not load (wrong prefix, architecture or path).
+_base_ = [
+    '../_base_/mmdet/models/mask-rcnn_r18_fpn.py',
+    'mmdet::_base_/datasets/coco_instance.py',
+    '../_base_/mmdet/schedules/adamw_1x.py',
+    '../_base_/mmdet/default_runtime.py',
+]
+
+# LGD pre-training run:
+#   configs/lgd/lgd_clip-rn50_resnet18_8xb256-200e_in1k-coco-text.py
+lgd_checkpoint = 'work_dirs/lgd_clip-rn50_resnet18_8xb256-200e_in1k-coco-text/epoch_200.pth'  # noqa
+
+model = dict(
+    # The student was pre-trained on CLIP-normalised images (0-255 scale).
+    data_preprocessor=dict(
+        mean=[122.770938, 116.7460125, 104.09373615],
+        std=[68.5005327, 66.6321579, 70.32316305]),
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained', checkpoint=lgd_checkpoint, prefix='backbone.')))

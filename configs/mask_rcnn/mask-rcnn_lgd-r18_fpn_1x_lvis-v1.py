@@ -1,0 +1,27 @@
+# Mask R-CNN R18-FPN 1x on LVIS v1 from an LGD-pre-trained ResNet-18 student
+# (the paper also pre-trains with LVIS category names as the text set).
+# Override the checkpoint with
+#   --cfg-options model.backbone.init_cfg.checkpoint=PATH
+_base_ = [
+    '../_base_/mmdet/models/mask-rcnn_r18_fpn.py',
+    'mmdet::_base_/datasets/lvis_v1_instance.py',
+    '../_base_/mmdet/schedules/adamw_1x.py',
+    '../_base_/mmdet/default_runtime.py',
+]
+
+# LGD pre-training run:
+#   configs/lgd/lgd_clip-rn50_resnet18_8xb256-200e_in1k-lvis-v1-text.py
+lgd_checkpoint = 'work_dirs/lgd_clip-rn50_resnet18_8xb256-200e_in1k-lvis-v1-text/epoch_200.pth'  # noqa
+
+model = dict(
+    # The student was pre-trained on CLIP-normalised images (0-255 scale).
+    data_preprocessor=dict(
+        mean=[122.770938, 116.7460125, 104.09373615],
+        std=[68.5005327, 66.6321579, 70.32316305]),
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained', checkpoint=lgd_checkpoint, prefix='backbone.')),
+    roi_head=dict(
+        bbox_head=dict(num_classes=1203), mask_head=dict(num_classes=1203)),
+    # LVIS evaluates up to 300 detections per image.
+    test_cfg=dict(rcnn=dict(score_thr=0.0001, max_per_img=300)))

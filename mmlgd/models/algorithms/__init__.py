@@ -1,0 +1,3 @@
+from .lgd import LGD
+
+__all__ = ['LGD']

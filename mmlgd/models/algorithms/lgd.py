@@ -1,0 +1,131 @@
+"""Language-Guided Distillation (LGD) as an mmpretrain self-supervised
+algorithm."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from torch import nn
+
+from mmpretrain.models.selfsup import BaseSelfSupervisor
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+TEACHER_PREFIX = 'target_generator.'
+
+
+def with_tsb_shape(neck: dict, tsb: nn.Module) -> dict:
+    """A copy of an LGKANeck config with ``num_classes`` / ``out_channels``
+    defaulting to the TSB's (K, D)."""
+    if not isinstance(neck, dict):
+        return neck
+    neck = dict(neck)
+    neck.setdefault('num_classes', tsb.num_classes)
+    neck.setdefault('out_channels', tsb.dim)
+    return neck
+
+
+@MODELS.register_module()
+class LGD(BaseSelfSupervisor):
+    """Lightweight model pre-training via Language Guided Knowledge
+    Distillation (Li et al., IEEE TMM 2024, arXiv:2406.11689).
+
+    Per step, on one augmented view ``x`` (B, 3, H, W):
+    ``z_T = teacher(x)`` (frozen, eval, no autograd graph),
+    ``z_S = neck(backbone(x))``, loss from :class:`LGDHead` with the TSB and
+    the VSB as it was before this step, then the LGKA update of the VSB
+    (:meth:`LGKANeck.update_vsb`).
+
+    Args:
+        backbone (dict): the student (any mmpretrain backbone).
+        neck (dict): :class:`LGKANeck`; ``num_classes`` and ``out_channels``
+            default to the TSB's shape (K, D).
+        head (dict): :class:`LGDHead`.
+        target_generator (dict): the frozen teacher
+            (:class:`OpenCLIPVisionTeacher` or :class:`TextAlignedTeacher`).
+        tsb (dict): :class:`TextualSemanticsBank`.
+        data_preprocessor (dict, optional): defaults to
+            ``SelfSupDataPreprocessor``.
+
+    Checkpoints hold the student, the neck (projector and VSB) and the
+    training state, not the teacher: it is rebuilt from its own source, and
+    loading fills its keys from the freshly built teacher.
+
+    Raises:
+        ValueError: TSB dimension differs from the teacher's embedding
+            dimension or the neck's output, or the neck's ``num_classes``
+            differs from the number of TSB rows.
+    """
+
+    def __init__(self, backbone: dict, neck: dict, head: dict,
+                 target_generator: dict, tsb: Union[dict, nn.Module],
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        tsb = MODELS.build(tsb) if isinstance(tsb, dict) else tsb
+        neck = with_tsb_shape(neck, tsb)
+        super().__init__(backbone=backbone, neck=neck, head=head,
+                         target_generator=target_generator,
+                         data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.tsb = tsb
+        teacher_dim = getattr(self.target_generator, 'embed_dim', None)
+        if teacher_dim is not None and teacher_dim != self.tsb.dim:
+            raise ValueError(
+                f'TSB dimension {self.tsb.dim} != teacher embedding dimension '
+                f'{teacher_dim}: the text encoder must share the teacher\'s '
+                'space (e.g. the same CLIP model for both, or the encoder '
+                'the text-aligned teacher was trained with).')
+        if (self.neck.out_channels, self.neck.num_classes) != (
+                self.tsb.dim, self.tsb.num_classes):
+            raise ValueError(
+                f'LGKANeck(out_channels={self.neck.out_channels}, '
+                f'num_classes={self.neck.num_classes}) does not match the '
+                f'TSB ({self.tsb.num_classes} classes x {self.tsb.dim} dims): '
+                'set the neck to the TSB shape.')
+        self.register_state_dict_post_hook(_drop_teacher_keys)
+        self.register_load_state_dict_pre_hook(_fill_teacher_keys)
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        self.target_generator.eval()
+        return self
+
+    def extract_feat(self, inputs: torch.Tensor):
+        """Student features: (B, 3, H, W) -> backbone output tuple."""
+        return self.backbone(inputs)
+
+    def embed(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Student embeddings ``z_S``: (B, 3, H, W) -> (B, D) unit rows."""
+        return self.neck(self.backbone(inputs))
+
+    def loss(self, inputs: List[torch.Tensor],
+             data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        """One LGD step. ``data_samples`` (labels) are never read.
+
+        Args:
+            inputs (list[Tensor]): one view (B, 3, H, W) (the first is used;
+                teacher and student see the same view).
+
+        Returns:
+            dict: ``loss_tex``, ``loss_vis`` (weighted), ``agree_tsb``.
+        """
+        x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        with torch.no_grad():
+            z_t = self.target_generator(x)
+        z_s = self.embed(x)
+        tsb = self.tsb.weight
+        losses = self.head.loss(z_s, z_t, tsb, self.neck.vsb)
+        self.neck.update_vsb(z_t, tsb)
+        return losses
+
+
+def _fill_teacher_keys(module, state_dict, prefix, *args):
+    """Loading: teacher keys come from the built teacher, not the file."""
+    teacher = module.target_generator
+    for k, v in teacher.state_dict(keep_vars=True).items():
+        state_dict.setdefault(f'{prefix}{TEACHER_PREFIX}{k}', v.detach())
+
+
+def _drop_teacher_keys(module, state_dict, prefix, local_metadata):
+    """Saving: leave the frozen teacher out of every state dict."""
+    for k in [k for k in state_dict if k.startswith(prefix + TEACHER_PREFIX)]:
+        del state_dict[k]
+    return state_dict

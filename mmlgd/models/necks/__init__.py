@@ -1,0 +1,3 @@
+from .lgka_neck import LGKANeck
+
+__all__ = ['LGKANeck']

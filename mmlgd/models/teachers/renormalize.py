@@ -1,0 +1,56 @@
+"""Adapt the student's pipeline output to a teacher's own input convention."""
+from typing import Optional, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class InputAdapter(nn.Module):
+    """Re-normalise and resize images from the data pipeline's convention
+    to a teacher's.
+
+    Args:
+        data_mean, data_std (sequence of 3 floats): the pipeline's
+            normalisation, in 0-255 pixel units (as in mmpretrain's data
+            preprocessor).
+        teacher_mean, teacher_std (sequence of 3 floats): the teacher's
+            expected normalisation, in 0-1 units (open_clip convention).
+        size (int | tuple, optional): the teacher's input resolution; inputs
+            of another size are resized (bicubic, antialiased when
+            shrinking). ``None`` keeps the size.
+
+    ``forward``: (B, 3, H, W) -> (B, 3, h, w). When both conventions agree
+    and the size matches, it returns the input unchanged (no copy).
+    """
+
+    def __init__(self, data_mean: Sequence[float], data_std: Sequence[float],
+                 teacher_mean: Sequence[float], teacher_std: Sequence[float],
+                 size=None):
+        super().__init__()
+        d_mean = torch.tensor(data_mean, dtype=torch.float32) / 255.0
+        d_std = torch.tensor(data_std, dtype=torch.float32) / 255.0
+        t_mean = torch.tensor(teacher_mean, dtype=torch.float32)
+        t_std = torch.tensor(teacher_std, dtype=torch.float32)
+        # x_teacher = (x * d_std + d_mean - t_mean) / t_std = x * a + b
+        scale = d_std / t_std
+        shift = (d_mean - t_mean) / t_std
+        self.identity_norm = bool(torch.allclose(scale, torch.ones(3)) and
+                                  torch.allclose(shift, torch.zeros(3),
+                                                 atol=1e-6))
+        self.register_buffer('scale', scale.view(1, 3, 1, 1),
+                             persistent=False)
+        self.register_buffer('shift', shift.view(1, 3, 1, 1),
+                             persistent=False)
+        if isinstance(size, int):
+            size = (size, size)
+        self.size: Optional[tuple] = tuple(size) if size else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.size is not None and tuple(x.shape[-2:]) != self.size:
+            shrink = x.shape[-1] > self.size[-1]
+            x = F.interpolate(x, size=self.size, mode='bicubic',
+                              align_corners=False, antialias=shrink)
+        if not self.identity_norm:
+            x = x * self.scale.to(x.dtype) + self.shift.to(x.dtype)
+        return x

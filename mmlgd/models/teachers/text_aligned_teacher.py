@@ -1,0 +1,89 @@
+"""A trained mmpretrain classifier with a text-aligned head as teacher."""
+import os.path as osp
+from typing import Optional, Sequence
+
+import torch
+from mmengine.config import Config
+from mmengine.model import BaseModule
+from mmengine.runner import load_checkpoint
+
+from mmpretrain.registry import MODELS
+
+from .open_clip_vision_teacher import CLIP_MEAN_255, CLIP_STD_255
+from .renormalize import InputAdapter
+
+
+@MODELS.register_module()
+class TextAlignedTeacher(BaseModule):
+    """Frozen mmpretrain classifier whose head projects into a text space
+    (:class:`TextAlignedClsHead`), used as LGD teacher ``f_T``.
+
+    Args:
+        config (str | dict): the classifier's config file (or its ``model``
+            dict), as used to train it with ``tools/train.py``.
+        checkpoint (str): its trained checkpoint.
+        data_mean, data_std (sequence): the LGD pipeline's normalisation
+            (0-255 units); inputs are re-normalised to the teacher config's
+            own ``data_preprocessor`` mean/std when they differ.
+        image_size (int, optional): resize inputs to this size first.
+
+    ``forward``: (B, 3, H, W) -> (B, D) L2-normalised, eval mode, no grad.
+
+    Raises:
+        FileNotFoundError: config or checkpoint path does not exist.
+        TypeError: the classifier's head has no ``embed`` (not text-aligned).
+        RuntimeError: the checkpoint does not fit the config's architecture.
+    """
+
+    def __init__(self, config, checkpoint: str,
+                 data_mean: Sequence[float] = CLIP_MEAN_255,
+                 data_std: Sequence[float] = CLIP_STD_255,
+                 image_size: Optional[int] = None):
+        super().__init__()
+        if isinstance(config, str):
+            if not osp.isfile(config):
+                raise FileNotFoundError(
+                    f'Teacher config {config!r} does not exist.')
+            cfg = Config.fromfile(config)
+            model_cfg = cfg.model
+        else:
+            model_cfg = Config(dict(model=config)).model
+        if not osp.isfile(checkpoint):
+            raise FileNotFoundError(
+                f'Teacher checkpoint {checkpoint!r} does not exist: train the '
+                'teacher first (tools/train.py on its config) or fix the '
+                'path.')
+        pre = model_cfg.pop('data_preprocessor', None) or {}
+        classifier = MODELS.build(model_cfg)
+        if not hasattr(classifier.head, 'embed'):
+            raise TypeError(
+                f'Teacher head {type(classifier.head).__name__} is not text-'
+                'aligned: use TextAlignedClsHead in the teacher config.')
+        try:
+            load_checkpoint(classifier, checkpoint, map_location='cpu',
+                            strict=True, logger='silent')
+        except RuntimeError as err:
+            raise RuntimeError(
+                f'Teacher checkpoint {checkpoint!r} does not fit the teacher '
+                f'config architecture ({str(err)[:300]}...). Pass the config '
+                'the checkpoint was trained with.') from err
+        t_mean = [m / 255.0 for m in pre.get('mean', data_mean)]
+        t_std = [s / 255.0 for s in pre.get('std', data_std)]
+        self.adapter = InputAdapter(data_mean, data_std, t_mean, t_std,
+                                    image_size)
+        self.classifier = classifier
+        self.embed_dim = classifier.head.embed_dim
+        self.requires_grad_(False)
+        self.eval()
+
+    def train(self, mode: bool = True):
+        """The teacher is frozen: always stays in eval mode."""
+        return super().train(False)
+
+    def init_weights(self):
+        """Weights come from ``checkpoint``; nothing to initialise."""
+
+    @torch.no_grad()
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        feats = self.classifier.extract_feat(self.adapter(x))
+        return self.classifier.head.embed(feats).float()

