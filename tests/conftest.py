@@ -7,6 +7,8 @@ import os
 import pytest
 import torch
 
+import mmlgd  # noqa: F401  (registers every module, as configs do)
+
 TINY_CLIP = 'mmlgd-tiny-rn'
 TINY_CLIP_CFG = dict(
     embed_dim=32,

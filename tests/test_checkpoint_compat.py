@@ -1,5 +1,6 @@
 """Runner checkpoints load with ``weights_only=True`` and resume exactly;
 unsafe files are refused without running their code."""
+import copy
 import importlib.util
 import os
 import os.path as osp
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import mmlgd
@@ -108,6 +110,16 @@ def _allowed():
     return names
 
 
+def _globals_needed(path):
+    """Every global the file references, allow-listed or not."""
+    saved = torch.serialization.get_safe_globals()
+    torch.serialization.clear_safe_globals()
+    try:
+        return torch.serialization.get_unsafe_globals_in_checkpoint(path)
+    finally:
+        torch.serialization.add_safe_globals(saved)
+
+
 def test_getattr_is_not_allow_listed():
     assert 'builtins.getattr' not in _allowed()
     assert getattr not in torch.serialization.get_safe_globals()
@@ -119,9 +131,12 @@ def test_checkpoint_loads_with_weights_only(trained):
     assert {'meta', 'state_dict', 'message_hub', 'optimizer',
             'param_schedulers'} <= set(ckpt)
     assert ckpt['meta']['iter'] == MAX_ITERS
-    unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(path)
-    assert set(unsafe) <= _allowed(), set(unsafe) - _allowed()
-    assert not any('getattr' in name for name in unsafe)
+    # only default-safe types and mmlgd's allow-list (numpy scalars, ...)
+    assert torch.serialization.get_unsafe_globals_in_checkpoint(path) == []
+    needed = set(_globals_needed(path))
+    assert needed <= _allowed(), needed - _allowed()
+    assert 'builtins.getattr' not in needed
+    assert 'mmengine.logging.history_buffer.HistoryBuffer' not in needed
 
 
 def _assert_hub_equal(hub_a, hub_b, keys):
@@ -132,36 +147,58 @@ def _assert_hub_equal(hub_a, hub_b, keys):
         np.testing.assert_array_equal(count_a, count_b, err_msg=key)
 
 
+class _Snapshot(Hook):
+    """Copies the run's state when training (re)starts, i.e. right after
+    ``Runner.train`` resumed, in the Runner's own order of operations."""
+
+    priority = 'VERY_HIGH'
+
+    def before_train(self, runner):
+        self.iter = runner.iter
+        self.optimizer = copy.deepcopy(
+            runner.optim_wrapper.optimizer.state_dict())
+        self.schedulers = [copy.deepcopy(s.state_dict())
+                           for s in runner.param_schedulers]
+        self.hub = copy.deepcopy(runner.message_hub.log_scalars)
+        self.weights = copy.deepcopy(runner.model.state_dict())
+
+
 def test_resume_restores_state(trained, data_root, tmp_path):
     runner1, path = trained
     runner2 = build_runner(_cfg(data_root, str(tmp_path), 'ckpt_resume',
                                 max_iters=MAX_ITERS + 2, resume=True,
                                 load_from=path))
-    runner2.load_or_resume()
-    assert runner2.iter == MAX_ITERS
-    # optimizer: hyper-parameters and momentum buffers
+    snap = _Snapshot()
+    runner2.register_hook(snap)
+    runner2.train()  # resumes, then trains the 2 remaining iterations
+
+    assert snap.iter == MAX_ITERS
+    # optimizer: hyper-parameters (scheduled lr included) and momentum
     opt1 = runner1.optim_wrapper.optimizer.state_dict()
-    opt2 = runner2.optim_wrapper.optimizer.state_dict()
-    assert opt1['param_groups'] == opt2['param_groups']
-    assert opt1['state'].keys() == opt2['state'].keys() and opt1['state']
+    assert opt1['param_groups'] == snap.optimizer['param_groups']
+    assert opt1['state'].keys() == snap.optimizer['state'].keys()
+    assert opt1['state']
     for k, state in opt1['state'].items():
-        torch.testing.assert_close(state['momentum_buffer'],
-                                   opt2['state'][k]['momentum_buffer'])
+        torch.testing.assert_close(
+            state['momentum_buffer'],
+            snap.optimizer['state'][k]['momentum_buffer'], rtol=0, atol=0)
     # schedulers: step counters and last values
-    for s1, s2 in zip(runner1.param_schedulers, runner2.param_schedulers):
-        assert s1.state_dict() == s2.state_dict()
-        assert s2.last_step == MAX_ITERS
+    assert [s.state_dict() for s in runner1.param_schedulers] == \
+        snap.schedulers
+    assert all(s['_global_step'] == MAX_ITERS for s in snap.schedulers)
+    # lr for iteration 5: warm-up over iterations 1-2, then cosine from 0.1
+    # over 6 iterations, 2 in: 0.1 * (1 + cos(pi * 2 / 6)) / 2 = 0.075
+    assert snap.optimizer['param_groups'][0]['lr'] == pytest.approx(0.075)
     # message hub: the logged scalar histories, value for value
-    keys = ('train/loss', 'train/lr')
-    assert len(runner1.message_hub.log_scalars['train/loss'].data[0]) == \
-        MAX_ITERS
-    _assert_hub_equal(runner1.message_hub, runner2.message_hub, keys)
+    hub1 = runner1.message_hub.log_scalars
+    assert len(hub1['train/loss'].data[0]) == MAX_ITERS
+    for key in ('train/loss', 'train/lr'):
+        for a, b in zip(hub1[key].data, snap.hub[key].data):
+            np.testing.assert_array_equal(a, b, err_msg=key)
     # weights
-    sd1, sd2 = runner1.model.state_dict(), runner2.model.state_dict()
-    for k in sd1:
-        torch.testing.assert_close(sd1[k], sd2[k])
-    # and training continues from there
-    runner2.train()
+    for k, v in runner1.model.state_dict().items():
+        torch.testing.assert_close(v, snap.weights[k], rtol=0, atol=0)
+    # and training continued from there
     assert runner2.iter == MAX_ITERS + 2
     assert len(runner2.message_hub.log_scalars['train/loss'].data[0]) == \
         MAX_ITERS + 2
@@ -183,8 +220,7 @@ def test_message_hub_plain_round_trip(trained):
 def test_plain_mmengine_checkpoint_is_refused(plain_ckpt, data_root,
                                               tmp_path):
     _, path = plain_ckpt
-    assert 'builtins.getattr' in \
-        torch.serialization.get_unsafe_globals_in_checkpoint(path)
+    assert 'builtins.getattr' in _globals_needed(path)
     with pytest.raises(pickle.UnpicklingError,
                        match=r'(?s)getattr.*convert_checkpoint'):
         safe_torch_load(path)
@@ -241,8 +277,8 @@ def test_convert_checkpoint(convert_tool, plain_ckpt, data_root, tmp_path):
     assert convert_tool.main([src, dst, '--trust']) == 0
     ckpt = torch.load(dst, map_location='cpu', weights_only=True)
     assert ckpt['meta']['iter'] == 2
-    unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(dst)
-    assert set(unsafe) <= _allowed()
+    needed = set(_globals_needed(dst))
+    assert needed <= _allowed() and 'builtins.getattr' not in needed
 
     runner = build_runner(_cfg(data_root, str(tmp_path / 'w'),
                                'ckpt_converted', resume=True, load_from=dst))

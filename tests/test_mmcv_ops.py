@@ -62,9 +62,11 @@ def _ramp(h=16, w=16):
 @pytest.mark.parametrize('sampling_ratio', [0, 2])
 def test_roi_align_linear_ramp(aligned, sampling_ratio):
     rois = torch.tensor([[0., 2., 2., 10., 6.]])  # (batch_idx, x1, y1, ...)
-    out = roi_align(_ramp(), rois, (2, 4), spatial_scale=1.0,
-                    sampling_ratio=sampling_ratio, pool_mode='avg',
-                    aligned=aligned)
+    # roi_align is an autograd Function: arguments are positional
+    # (input, rois, output_size, spatial_scale, sampling_ratio, pool_mode,
+    # aligned).
+    out = roi_align(_ramp(), rois, (2, 4), 1.0, sampling_ratio, 'avg',
+                    aligned)
     assert out.shape == (1, 1, 2, 4)
     torch.testing.assert_close(out[0, 0], torch.tensor(RAMP_EXPECTED[aligned]))
 
@@ -75,8 +77,7 @@ def test_roi_align_spatial_scale_and_batch_index(aligned):
     # coordinates at stride 2 map to the same feature-map RoI as above.
     feats = torch.cat([torch.zeros(1, 1, 16, 16), _ramp()])
     rois = torch.tensor([[1., 4., 4., 20., 12.]])
-    out = roi_align(feats, rois, (2, 4), spatial_scale=0.5, sampling_ratio=2,
-                    aligned=aligned)
+    out = roi_align(feats, rois, (2, 4), 0.5, 2, 'avg', aligned)
     torch.testing.assert_close(out[0, 0], torch.tensor(RAMP_EXPECTED[aligned]))
 
 
@@ -85,7 +86,6 @@ def test_roi_align_constant_map(pool_mode):
     feats = torch.full((1, 3, 8, 8), 7.0)
     feats[0, 1] = -2.0
     rois = torch.tensor([[0., 1., 1., 6., 5.], [0., 0.5, 2., 3.5, 7.]])
-    out = roi_align(feats, rois, (3, 3), sampling_ratio=2,
-                    pool_mode=pool_mode, aligned=True)
+    out = roi_align(feats, rois, (3, 3), 1.0, 2, pool_mode, True)
     expected = torch.tensor([7., -2., 7.]).view(1, 3, 1, 1).expand(2, 3, 3, 3)
     torch.testing.assert_close(out, expected)

@@ -96,8 +96,8 @@ def load_pretrained_state_dict(checkpoint: str,
             "checkpoint and `tools/extract_student.py` exports keep "
             "'backbone.*'; for a prefix-less backbone file (torchvision "
             'weights, `tools/extract_student.py --format torchvision`) set '
-            f'init_cfg.prefix=None, otherwise set init_cfg.prefix to one of '
-            f'{heads}.')
+            'init_cfg.prefix=None; if the file stores the backbone under '
+            'another name, set init_cfg.prefix to that name.')
     return out
 
 

@@ -114,6 +114,7 @@ def test_pixels_labels_and_zeroed_pretrain(fake, tmp_path):
             assert a.read_bytes() == b.read_bytes()
 
 
+@pytest.mark.filterwarnings('ignore:The given NumPy array is not writable')
 @pytest.mark.parametrize('split, test_mode', [('train', False), ('test', True),
                                               ('test', False)])
 def test_mmpretrain_fashionmnist_loads_each_split(fake, tmp_path, split,

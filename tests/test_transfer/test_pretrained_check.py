@@ -5,6 +5,7 @@ import types
 import pytest
 import torch
 from mmengine.logging import MMLogger
+from mmengine.model import BaseModule
 
 import mmlgd  # noqa: F401  registers the hook, installs safe loading
 from mmlgd.engine.hooks import PretrainedBackboneCheckHook
@@ -21,7 +22,7 @@ def resnet(depth, checkpoint=None, prefix='backbone.'):
     return ResNet(depth=depth, init_cfg=init_cfg)
 
 
-class Wrapper(torch.nn.Module):
+class Wrapper(BaseModule):
     """A detector-like parent: the Pretrained init_cfg sits on .backbone."""
 
     def __init__(self, backbone):

@@ -6,7 +6,8 @@ import stat
 import pytest
 
 from mmlgd.utils.fileio import (atomic_open, atomic_write_bytes,
-                                atomic_write_json, atomic_write_text)
+                                atomic_write_json, atomic_write_text,
+                                check_output_dir)
 
 
 def _leftovers(directory):
@@ -106,3 +107,24 @@ def test_bad_mode_and_directory_target(tmp_path):
             pass
     with pytest.raises(IsADirectoryError):
         atomic_write_bytes(tmp_path, b'x')
+
+
+def test_check_output_dir(tmp_path):
+    out = tmp_path / 'out'
+    cfg = {'seed': 0, 'sizes': (1, 2)}
+    assert check_output_dir(out, 'marker.json', cfg) is False  # missing
+    out.mkdir()
+    assert check_output_dir(out, 'marker.json', cfg) is False  # empty
+    (out / 'a.bin').write_bytes(b'x')
+    with pytest.raises(FileExistsError, match='no marker.json') as e:
+        check_output_dir(out, 'marker.json', cfg)  # files, no marker
+    assert str(out) in str(e.value) and '--force' in str(e.value)
+    assert check_output_dir(out, 'marker.json', cfg, force=True) is False
+    atomic_write_json(out / 'marker.json', {'config': cfg})
+    assert check_output_dir(out, 'marker.json', cfg, ['a.bin']) is True
+    # same config but an expected file is gone: rebuild, no force needed
+    assert check_output_dir(out, 'marker.json', cfg, ['b.bin']) is False
+    with pytest.raises(FileExistsError, match=r"differs in \['seed'\]"):
+        check_output_dir(out, 'marker.json', {**cfg, 'seed': 1})
+    assert check_output_dir(out, 'marker.json', {**cfg, 'seed': 1},
+                            force=True) is False

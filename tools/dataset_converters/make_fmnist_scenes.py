@@ -49,10 +49,9 @@ from scipy.ndimage import binary_fill_holes
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from prepare_fashion_mnist import MARKER as FMNIST_MARKER  # noqa: E402
-from prepare_fashion_mnist import progress, read_idx  # noqa: E402
-
-from mmlgd.utils.fileio import (atomic_write_bytes, atomic_write_json,  # noqa: E402
-                                check_output_dir)
+from prepare_fashion_mnist import (atomic_write_bytes,  # noqa: E402
+                                   atomic_write_json, check_output_dir,
+                                   progress, read_idx)
 
 MARKER = 'scenes.json'
 RENDER_DEFAULTS = dict(scale=(0.75, 1.5), max_iou=0.3, threshold=24,

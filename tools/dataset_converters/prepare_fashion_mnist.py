@@ -29,6 +29,7 @@ re-compresses the same content, so its .gz bytes differ.
 import argparse
 import gzip
 import hashlib
+import importlib.util
 import json
 import os
 import os.path as osp
@@ -41,13 +42,23 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-try:
-    from mmlgd.utils.fileio import (atomic_open, atomic_write_text,
-                                    check_output_dir)
-except ImportError:  # run from a clone without `pip install -e .`
-    sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-    from mmlgd.utils.fileio import (atomic_open, atomic_write_text,
-                                    check_output_dir)
+
+def _load_fileio():
+    """``mmlgd/utils/fileio.py`` of this clone, loaded without importing the
+    ``mmlgd`` package (which pulls in torch and the OpenMMLab stack)."""
+    path = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', 'mmlgd',
+                    'utils', 'fileio.py')
+    spec = importlib.util.spec_from_file_location('_mmlgd_fileio', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+fileio = _load_fileio()
+atomic_open, atomic_write_bytes = fileio.atomic_open, fileio.atomic_write_bytes
+atomic_write_json, atomic_write_text = (fileio.atomic_write_json,
+                                        fileio.atomic_write_text)
+check_output_dir = fileio.check_output_dir
 
 DEBIAN_DIR = '/usr/share/datasets/fashion-mnist'
 MARKER = 'splits.json'

@@ -128,4 +128,3 @@ def _drop_teacher_keys(module, state_dict, prefix, local_metadata):
     """Saving: leave the frozen teacher out of every state dict."""
     for k in [k for k in state_dict if k.startswith(prefix + TEACHER_PREFIX)]:
         del state_dict[k]
-    return state_dict

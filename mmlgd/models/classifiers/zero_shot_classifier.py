@@ -45,6 +45,7 @@ class ZeroShotClassifier(BaseClassifier):
         data_preprocessor = data_preprocessor or {}
         if isinstance(data_preprocessor, dict):
             data_preprocessor.setdefault('type', 'ClsDataPreprocessor')
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(init_cfg=init_cfg,
                          data_preprocessor=data_preprocessor)
         if (backbone is None) == (image_encoder is None):

@@ -1,0 +1,104 @@
+"""Teachers: frozen, eval, unit embeddings, input adaptation, clear errors."""
+import open_clip
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.runner import save_checkpoint
+
+from conftest import tiny_teacher, tiny_text_encoder, write_tiny_clip
+from mmlgd.models import InputAdapter
+from mmlgd.models.teachers.open_clip_vision_teacher import (CLIP_MEAN_255,
+                                                            CLIP_STD_255)
+from mmpretrain.registry import MODELS
+
+
+def test_open_clip_teacher_matches_clip_encode_image(tiny_clip):
+    name, _, weights = tiny_clip
+    teacher = MODELS.build(tiny_teacher(tiny_clip))
+    clip = open_clip.create_model(name, pretrained=weights).eval()
+    x = torch.randn(3, 3, 32, 32)
+    with torch.no_grad():
+        ref = F.normalize(clip.encode_image(x), dim=1)
+    # pipeline == CLIP normalisation and size: the adapter is a no-op
+    assert teacher.adapter.identity_norm
+    torch.testing.assert_close(teacher(x), ref, atol=1e-5, rtol=1e-5)
+    assert teacher.embed_dim == 32
+    teacher.train()
+    assert not teacher.training and not teacher.visual.training
+
+
+def test_input_adapter_renormalises_and_resizes():
+    mean, std = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
+    ad = InputAdapter(mean, std, [m / 255 for m in CLIP_MEAN_255],
+                      [s / 255 for s in CLIP_STD_255], size=16)
+    raw = torch.rand(2, 3, 16, 16) * 255
+    x = (raw - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(
+        std).view(1, 3, 1, 1)
+    want = (raw - torch.tensor(CLIP_MEAN_255).view(1, 3, 1, 1)) / \
+        torch.tensor(CLIP_STD_255).view(1, 3, 1, 1)
+    torch.testing.assert_close(ad(x), want, atol=1e-4, rtol=1e-4)
+    assert ad(torch.zeros(1, 3, 32, 32)).shape == (1, 3, 16, 16)
+
+
+def test_missing_teacher_file(tiny_clip):
+    cfg = tiny_teacher(tiny_clip)
+    cfg['pretrained'] = '/does/not/exist.pt'
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        MODELS.build(cfg)
+
+
+def test_teacher_checkpoint_for_other_architecture(tiny_clip, tmp_path):
+    other_cfg = dict(embed_dim=48, vision_cfg=dict(
+        image_size=32, layers=[1, 1, 1, 1], width=16, patch_size=None),
+        text_cfg=dict(context_length=77, vocab_size=49408, width=32,
+                      heads=2, layers=1))
+    _, other_weights = write_tiny_clip(str(tmp_path), name='mmlgd-tiny-rn-b',
+                                       cfg=other_cfg)
+    cfg = tiny_teacher(tiny_clip)
+    cfg['pretrained'] = other_weights
+    with pytest.raises(RuntimeError, match='does not match open_clip '
+                       "architecture 'mmlgd-tiny-rn'"):
+        MODELS.build(cfg)
+
+
+def text_aligned_classifier(tiny_clip, cache):
+    return dict(
+        type='ImageClassifier',
+        backbone=dict(type='ResNet_CIFAR', depth=18),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='TextAlignedClsHead', in_channels=512,
+                  tsb=dict(type='TextualSemanticsBank',
+                           encoder=tiny_text_encoder(tiny_clip),
+                           classes=['a', 'b', 'c'], templates=['{}'],
+                           cache_dir=cache)))
+
+
+def test_text_aligned_head_and_teacher(tiny_clip, tsb_cache, tmp_path):
+    torch.manual_seed(0)
+    clf = MODELS.build(text_aligned_classifier(tiny_clip, tsb_cache))
+    feats = clf.extract_feat(torch.randn(2, 3, 32, 32))
+    z = clf.head.embed(feats)
+    logits = clf.head(feats)
+    torch.testing.assert_close(
+        logits, clf.head.logit_scale.exp() * z @ clf.head.tsb.weight.T)
+    assert clf.head.logit_scale.exp().item() == pytest.approx(1 / 0.07)
+    assert 'head.tsb.weight' not in clf.state_dict()
+    ckpt = str(tmp_path / 'teacher.pth')
+    save_checkpoint({'state_dict': clf.state_dict(), 'meta': {}}, ckpt)
+    cfg_dict = text_aligned_classifier(tiny_clip, tsb_cache)
+    teacher = MODELS.build(dict(type='TextAlignedTeacher', config=cfg_dict,
+                                checkpoint=ckpt))
+    x = torch.randn(2, 3, 32, 32)
+    clf.eval()
+    torch.testing.assert_close(teacher(x),
+                               clf.head.embed(clf.extract_feat(x)))
+    assert teacher.embed_dim == 32 and not teacher.training
+
+    wrong = text_aligned_classifier(tiny_clip, tsb_cache)
+    wrong['backbone']['depth'] = 34
+    with pytest.raises(RuntimeError, match='does not fit the teacher'):
+        MODELS.build(dict(type='TextAlignedTeacher', config=wrong,
+                          checkpoint=ckpt))
+    with pytest.raises(FileNotFoundError, match='train the teacher first'):
+        MODELS.build(dict(type='TextAlignedTeacher', config=cfg_dict,
+                          checkpoint=str(tmp_path / 'none.pth')))

@@ -1,0 +1,104 @@
+"""TSB: prompt ensembling values, caching (hit/miss/stale), encoders."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from conftest import tiny_text_encoder, write_tiny_clip
+from mmlgd.models import (OpenCLIPTextEncoder, SentenceTransformerTextEncoder,
+                          TextualSemanticsBank)
+from mmlgd.models.text import tsb as tsb_module
+
+TEMPLATES = ['a photo of a {}.', 'a drawing of a {}.', '{}']
+
+
+def build(tiny_clip, cache, classes=('shirt', 'shoe', 'bag'),
+          templates=TEMPLATES, encoder=None):
+    return TextualSemanticsBank(
+        encoder=encoder or tiny_text_encoder(tiny_clip),
+        classes=list(classes), templates=list(templates), cache_dir=cache)
+
+
+def test_prompt_ensemble_values(tiny_clip, tsb_cache):
+    bank = build(tiny_clip, tsb_cache)
+    enc = OpenCLIPTextEncoder(tiny_clip[0], tiny_clip[2],
+                              model_config=tiny_clip[1])
+    rows = []
+    for name in ('shirt', 'shoe', 'bag'):
+        e = F.normalize(enc.encode([t.format(name) for t in TEMPLATES]),
+                        dim=1)
+        rows.append(F.normalize(e.mean(0), dim=0))
+    expected = torch.stack(rows)
+    assert bank.weight.shape == (3, 32)
+    torch.testing.assert_close(bank.weight, expected, atol=1e-6, rtol=0)
+    torch.testing.assert_close(bank.weight.norm(dim=1), torch.ones(3))
+
+
+def test_cache_hit_and_miss(tiny_clip, tsb_cache, monkeypatch):
+    calls = []
+    real = tsb_module.compute_tsb
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tsb_module, 'compute_tsb', counting)
+    first = build(tiny_clip, tsb_cache)
+    second = build(tiny_clip, tsb_cache)
+    assert len(calls) == 1 and first.key == second.key
+    assert torch.equal(first.weight, second.weight)
+    # any changed input gives a new key and a fresh computation
+    other_classes = build(tiny_clip, tsb_cache, classes=('shirt', 'coat'))
+    other_templates = build(tiny_clip, tsb_cache, templates=['a {}.'])
+    assert len(calls) == 3
+    assert len({first.key, other_classes.key, other_templates.key}) == 3
+
+
+def test_other_weights_file_is_a_miss(tiny_clip, tsb_cache, tmp_path):
+    name, cfg_path, _ = tiny_clip
+    _, weights2 = write_tiny_clip(str(tmp_path / 'other'), seed=1)
+    a = build(tiny_clip, tsb_cache)
+    b = build(tiny_clip, tsb_cache, encoder=dict(
+        type='OpenCLIPTextEncoder', model_name=name, pretrained=weights2,
+        model_config=cfg_path))
+    assert a.key != b.key
+    assert not torch.allclose(a.weight, b.weight)
+
+
+def test_cache_entry_with_wrong_content_is_rebuilt(tiny_clip, tsb_cache):
+    good = build(tiny_clip, tsb_cache)
+    entry = torch.load(good.cache_path, weights_only=True)
+    entry['classes'] = ['x', 'y', 'z']
+    entry['tsb'] = torch.zeros_like(entry['tsb'])
+    torch.save(entry, good.cache_path)
+    again = build(tiny_clip, tsb_cache)
+    torch.testing.assert_close(again.weight, good.weight)
+
+
+def test_no_cache_dir(tiny_clip):
+    bank = build(tiny_clip, None)
+    assert bank.cache_path is None and bank.weight.shape == (3, 32)
+
+
+def test_buffer_not_in_state_dict(tiny_clip, tsb_cache):
+    assert 'weight' not in build(tiny_clip, tsb_cache).state_dict()
+
+
+def test_minilm_offline_encoder(tsb_cache):
+    bank = TextualSemanticsBank(
+        encoder=dict(type='SentenceTransformerTextEncoder'),
+        classes='fashion_mnist', templates='simple', cache_dir=tsb_cache)
+    assert bank.weight.shape == (10, 384)
+    torch.testing.assert_close(bank.weight.norm(dim=1), torch.ones(10))
+    enc = SentenceTransformerTextEncoder()
+    assert 'sha256:' in enc.identity
+    q = enc.encode(['a photo of a sneaker, a sports shoe.'])
+    sims = bank(q)[0]
+    names = bank.classes
+    # a real pre-trained encoder puts the sneaker prompt nearest 'Sneaker'
+    assert names[int(sims.argmax())] == 'Sneaker'
+    assert sims[names.index('Sneaker')] > sims[names.index('Trouser')]
+
+
+def test_missing_open_clip_file_is_clear():
+    with pytest.raises(FileNotFoundError, match='do not exist'):
+        OpenCLIPTextEncoder('RN50', pretrained='/nope/clip.pt')
