@@ -1,4 +1,4 @@
-"""Safe (``weights_only=True``) loading of mmengine checkpoints under torch >= 2.6.
+"""Safe (``weights_only=True``) loading of mmengine checkpoints, torch>=2.6.
 
 torch >= 2.6 loads with ``weights_only=True`` by default, and mmengine 0.10.7
 calls ``torch.load`` without the argument, so Runner checkpoints that hold
@@ -81,9 +81,10 @@ def message_hub_from_plain(state: Dict) -> Dict:
     """
     if not state.get(PLAIN_MARKER):
         return state
+    # Runner.resume maps the checkpoint onto the run's device: back to CPU.
     scalars = {
         name: HistoryBuffer(
-            v['log_history'].numpy(), v['count_history'].numpy(),
+            v['log_history'].cpu().numpy(), v['count_history'].cpu().numpy(),
             max_length=v['max_length'])
         for name, v in state['log_scalars'].items()
     }

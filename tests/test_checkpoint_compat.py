@@ -15,8 +15,11 @@ from mmengine.runner import Runner
 
 import mmlgd
 from mmlgd.apis import build_runner
-from mmlgd.checkpoint_compat import (message_hub_from_plain,
-                                     message_hub_to_plain, safe_torch_load)
+from mmlgd.checkpoint_compat import (
+    message_hub_from_plain,
+    message_hub_to_plain,
+    safe_torch_load,
+)
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MAX_ITERS = 4

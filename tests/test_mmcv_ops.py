@@ -1,9 +1,7 @@
 """mmcv's compiled ops (CPU kernels) against hand-computed results."""
 import pytest
 import torch
-
 from mmcv.ops import nms, roi_align  # the compiled extension must exist
-
 
 # Boxes are (x1, y1, x2, y2); mmcv's nms uses areas (x2 - x1) * (y2 - y1).
 #   A = [0, 0, 10, 10], B = [5, 0, 15, 10]: overlap 5x10 = 50,

@@ -67,6 +67,7 @@ def main(argv=None):
                                 "exist (pass 'none' to test without one).")
     else:
         cfg.load_from = args.checkpoint
+    cfg.resume = False  # load the weights only; resuming needs a train loop
     if args.show_dir:
         enable_show(cfg, args.show_dir)
     runner = build_runner(cfg)

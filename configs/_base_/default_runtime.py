@@ -6,6 +6,10 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
     checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3),
 )
-custom_hooks = [dict(type='PlainMessageHubHook')]
+custom_hooks = [
+    dict(type='PlainMessageHubHook'),
+    dict(type='FiniteLossHook'),  # stop before a NaN state is checkpointed
+    dict(type='EffectiveBatchHook'),  # log world_size x batch and the lr
+]
 log_processor = dict(window_size=50)
 randomness = dict(seed=0, diff_rank_seed=False)

@@ -124,6 +124,11 @@ def build_runner(cfg: Config) -> Runner:
 
     Every run writes checkpoints whose message hub needs no
     ``builtins.getattr`` (:class:`mmlgd.engine.hooks.PlainMessageHubHook`).
+    A ``pytorch``-launched run without an accelerator joins its torchrun job
+    with gloo here, before mmengine would try CUDA.
+
+    Raises:
+        RuntimeError: ``launcher='pytorch'`` outside a torchrun job.
     """
     import mmlgd  # noqa: F401  registers modules, installs safe loading
     ensure_hook(cfg, 'PlainMessageHubHook')

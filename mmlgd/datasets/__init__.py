@@ -1,5 +1,4 @@
-"""Datasets mmlgd adds to the OpenMMLab libraries (importing registers them)."""
-from . import transforms  # noqa: F401  registers transforms
+"""Datasets mmlgd adds to OpenMMLab (importing this registers them)."""
 from .fmnist_scenes import FashionMNISTScenesSegDataset
 from .transforms import StrictLoadImageFromFile
 

@@ -124,7 +124,9 @@ def _link_exclusive(tmp: str, path: str) -> None:
     os.unlink(tmp)
 
 
-def atomic_write_bytes(path: PathLike, data: bytes, force: bool = True) -> None:
+def atomic_write_bytes(path: PathLike,
+                       data: bytes,
+                       force: bool = True) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_open`).
 
     Raises:

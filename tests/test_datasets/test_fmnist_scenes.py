@@ -172,7 +172,8 @@ def _write_fake_fmnist(src):
     for role, arr in arrays.items():
         arr = np.asarray(arr, np.uint8)
         magic = 0x801 if arr.ndim == 1 else 0x803
-        raw = struct.pack(f'>{arr.ndim + 1}I', magic, *arr.shape) + arr.tobytes()
+        raw = struct.pack(f'>{arr.ndim + 1}I', magic,
+                          *arr.shape) + arr.tobytes()
         md5[pfm.NAMES[role]] = hashlib.md5(raw).hexdigest()
         (src / (pfm.NAMES[role] + '.gz')).write_bytes(gzip.compress(raw))
     return arrays, md5
@@ -210,8 +211,9 @@ def test_bad_arguments(pools, tmp_path):
 
 
 def test_mmseg_dataset_lists_samples(scenes):
-    from mmlgd.datasets import FashionMNISTScenesSegDataset
     from mmseg.registry import DATASETS
+
+    from mmlgd.datasets import FashionMNISTScenesSegDataset
     out, _ = scenes
     assert DATASETS.get('FashionMNISTScenesSegDataset') is \
         FashionMNISTScenesSegDataset

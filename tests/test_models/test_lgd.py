@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 
-from conftest import tiny_teacher, tiny_text_encoder
+from tiny_clip import tiny_teacher, tiny_text_encoder
 from mmpretrain.registry import MODELS
 
 CLASSES = ['shirt', 'shoe', 'bag', 'coat']

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.runner import save_checkpoint
 
-from conftest import tiny_teacher, tiny_text_encoder, write_tiny_clip
+from tiny_clip import tiny_teacher, tiny_text_encoder, write_tiny_clip
 from mmlgd.models import InputAdapter
 from mmlgd.models.teachers.open_clip_vision_teacher import (CLIP_MEAN_255,
                                                             CLIP_STD_255)

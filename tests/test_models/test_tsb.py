@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from conftest import tiny_text_encoder, write_tiny_clip
+from tiny_clip import tiny_text_encoder, write_tiny_clip
 from mmlgd.models import (OpenCLIPTextEncoder, SentenceTransformerTextEncoder,
                           TextualSemanticsBank)
 from mmlgd.models.text import tsb as tsb_module

@@ -3,7 +3,7 @@ import pytest
 import torch
 from mmpretrain.structures import DataSample
 
-from conftest import tiny_teacher, tiny_text_encoder
+from tiny_clip import tiny_teacher, tiny_text_encoder
 from mmpretrain.registry import MODELS
 
 

@@ -9,6 +9,7 @@ import textwrap
 import numpy as np
 import torch
 from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -75,7 +76,8 @@ def train_dataloader(data_root, pipeline, batch_size=2, sampler=None):
         sampler=sampler or dict(type='DefaultSampler', shuffle=True, seed=0),
         collate_fn=dict(type='default_collate'),
         dataset=dict(type='CustomDataset', data_root=data_root,
-                     with_label=False, pipeline=pipeline))
+                     with_label=False, pipeline=pipeline,
+                     serialize_data=False))  # skips a slow gc.collect()
 
 
 def shrink_lgd_cfg(cfg, tiny_clip, data_root, cache_dir, work_dir, name):
@@ -105,15 +107,18 @@ def shrink_lgd_cfg(cfg, tiny_clip, data_root, cache_dir, work_dir, name):
     return cfg
 
 
-class Recorder(Hook):
-    """Keeps, per training iteration, the float value of every output
-    (``loss_tex``, ``loss_vis``, ``loss``...), the lr, and the pseudo-labels
-    the LGKA update assigned (``labels``), plus the VSB before training."""
+@HOOKS.register_module(force=True)
+class LGDRecorderHook(Hook):
+    """Keeps, per training iteration: every output as a float (``loss``,
+    ``loss_tex``, ``loss_vis``...), the lr, the dataset indices of the batch,
+    and the teacher embeddings / pseudo-labels of the LGKA update; plus the
+    VSB before training."""
 
     priority = 'VERY_HIGH'
 
     def __init__(self):
-        self.outputs, self.lrs, self.labels = [], [], []
+        self.outputs, self.lrs, self.indices = [], [], []
+        self.z_t, self.labels = [], []
         self.vsb_before = self.init_before = None
 
     def before_train(self, runner):
@@ -124,15 +129,26 @@ class Recorder(Hook):
 
         def recording_update(z_t, tsb):
             labels = update(z_t, tsb)
+            self.z_t.append(z_t.detach().clone())
             self.labels.append(labels.clone())
             return labels
 
         neck.update_vsb = recording_update
 
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        self.lrs.append(runner.optim_wrapper.get_lr()['lr'][0])
+        self.indices.append(
+            [s.sample_idx for s in data_batch['data_samples']])
+
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        self.outputs.append({k: float(v) for k, v in outputs.items()})
-        self.lrs.append(runner.optim_wrapper.get_lr()['lr'][0])
+        self.outputs.append({k: float(v.detach()) if hasattr(v, 'detach')
+                             else float(v) for k, v in outputs.items()})
+
+    @staticmethod
+    def find(runner):
+        return next(h for h in runner.hooks
+                    if isinstance(h, LGDRecorderHook))
 
 
 def _unwrap(model):
@@ -149,10 +165,10 @@ def state(model):
     return copy
 
 
+RUNTIME = osp.join(REPO, 'configs', '_base_', 'default_runtime.py')
 LGD_CONFIG = '''
-default_scope = 'mmpretrain'
-custom_imports = dict(imports=['mmlgd'], allow_failed_imports=False)
 _base_ = {runtime!r}
+default_scope = 'mmpretrain'
 model = dict(
     type='LGD',
     data_preprocessor=dict(
@@ -166,7 +182,6 @@ model = dict(
     tsb=dict(type='TextualSemanticsBank', encoder={encoder!r},
              classes={classes!r}, templates={templates!r},
              cache_dir={cache_dir!r}))
-train_dataloader = {loader!r}
 optim_wrapper = dict(type='OptimWrapper',
                      optimizer=dict(type='SGD', lr=0.05, momentum=0.9,
                                     weight_decay=1e-4))
@@ -174,20 +189,21 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=2),
     dict(type='CosineAnnealingLR', T_max=4, by_epoch=False, begin=2, end=6),
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters={iters})
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=6)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=1),
-    checkpoint=dict(type='CheckpointHook', interval={ckpt_interval},
-                    by_epoch=False, max_keep_ckpts=-1))
+    checkpoint=dict(type='CheckpointHook', interval=3, by_epoch=False,
+                    max_keep_ckpts=-1))
 log_processor = dict(window_size=1, by_epoch=False)
 randomness = dict(seed=0, deterministic=True)
-log_level = 'WARNING'
+log_level = 'INFO'
 '''
 
 
 def view_pipeline():
+    """The paper's MoCo v2 view at 32 px (no blur/grayscale: fewer ops)."""
     return [
-        dict(type='LoadImageFromFile'),
+        dict(type='StrictLoadImageFromFile'),
         dict(type='MultiView', num_views=1, transforms=[[
             dict(type='RandomResizedCrop', scale=SIZE,
                  crop_ratio_range=(0.2, 1.), backend='pillow'),
@@ -199,25 +215,38 @@ def view_pipeline():
     ]
 
 
-def write_lgd_config(path, tiny_clip, data_root, cache_dir, iters=6,
-                     ckpt_interval=3, classes=None, batch_size=2,
-                     sampler=None):
-    """Write a self-contained tiny LGD config (IterBasedTrainLoop, tiny
-    ResNet-18 student, tiny open_clip teacher and text encoder) and return
-    its path."""
+def fixed_pipeline():
+    """A view without random augmentation (resize to 32 px)."""
+    return [dict(type='StrictLoadImageFromFile'),
+            dict(type='MultiView', num_views=1, transforms=[[
+                dict(type='Resize', scale=(SIZE, SIZE))]]),
+            dict(type='PackInputs')]
+
+
+def write_lgd_config(path, tiny_clip, data_root, cache_dir, classes=None,
+                     batch_size=2, sampler=None, extra_hooks=(),
+                     pipeline=None, **overrides):
+    """Write a tiny LGD config and return its path: the project's runtime
+    (``configs/_base_/default_runtime.py``, its custom hooks kept, then
+    ``extra_hooks``), a ResNet-18 student of width 8 (64 output channels),
+    the tiny open_clip teacher and text encoder, an unlabeled PNG folder,
+    SGD with warm-up + cosine, 6 iterations, a checkpoint every 3.
+    ``pipeline`` defaults to :func:`view_pipeline`.
+    ``overrides`` replace top-level keys (``train_cfg=dict(...)``)."""
+    from mmengine.config import Config
+    hooks = Config.fromfile(RUNTIME).to_dict()['custom_hooks'] + list(
+        extra_hooks)
     text = LGD_CONFIG.format(
-        runtime=osp.join(REPO, 'configs', '_base_', 'default_runtime.py'),
-        teacher=tiny_teacher(tiny_clip),
+        runtime=RUNTIME, teacher=tiny_teacher(tiny_clip),
         encoder=tiny_text_encoder(tiny_clip),
         classes=list(classes or CLASSES), templates=TEMPLATES,
-        cache_dir=cache_dir, iters=iters, ckpt_interval=ckpt_interval,
-        loader=train_dataloader(data_root, view_pipeline(), batch_size,
-                                sampler))
+        cache_dir=cache_dir)
+    overrides.update(
+        custom_hooks=hooks,
+        train_dataloader=train_dataloader(
+            data_root, pipeline or view_pipeline(), batch_size, sampler))
+    text += ''.join(f'{k} = {v!r}\n' for k, v in overrides.items())
     os.makedirs(osp.dirname(path), exist_ok=True)
     with open(path, 'w') as f:
         f.write(textwrap.dedent(text))
     return path
-
-
-def flat_params(module):
-    return torch.cat([p.detach().flatten() for p in module.parameters()])

@@ -9,8 +9,10 @@ from mmengine.model import BaseModule
 
 import mmlgd  # noqa: F401  registers the hook, installs safe loading
 from mmlgd.engine.hooks import PretrainedBackboneCheckHook
-from mmlgd.utils.pretrained_check import (check_pretrained_init,
-                                          load_pretrained_state_dict)
+from mmlgd.utils.pretrained_check import (
+    check_pretrained_init,
+    load_pretrained_state_dict,
+)
 
 
 def resnet(depth, checkpoint=None, prefix='backbone.'):

@@ -5,10 +5,12 @@ stops the run before the first iteration."""
 import glob
 import os.path as osp
 
+import numpy as np
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DET = osp.join(REPO, 'configs', 'mask_rcnn', 'mask-rcnn_lgd-r18_fpn_1x_coco.py')
+DET = osp.join(REPO, 'configs', 'mask_rcnn',
+               'mask-rcnn_lgd-r18_fpn_1x_coco.py')
 SEG = osp.join(REPO, 'configs', 'upernet',
                'upernet_lgd-r18_4xb4-160k_ade20k-512x512.py')
 CKPT_OPT = 'model.backbone.init_cfg.checkpoint'
@@ -141,7 +143,8 @@ def test_upernet_train_and_miou_eval(tmp_path, tools, tiny, lgd_ckpt):
     metrics = tools.test.main([config, trained, '--work-dir',
                                str(tmp_path / 'test')])
     for key in ('mIoU', 'mAcc', 'aAcc'):
-        assert isinstance(metrics[key], float), (key, metrics)
+        # mmseg's IoUMetric returns numpy float32 scalars
+        assert isinstance(metrics[key], (float, np.floating)), (key, metrics)
         assert 0.0 <= metrics[key] <= 100.0, (key, metrics[key])  # percent
 
 
@@ -160,3 +163,20 @@ def test_train_stops_before_first_iter_on_wrong_backbone(tmp_path, tools,
             f'{CKPT_OPT}={ckpt}', 'model.backbone.depth=50'])
     assert ckpt in str(err.value)
     assert not glob.glob(osp.join(work_dir, '*.pth'))
+
+
+@pytest.mark.e2e
+def test_train_names_missing_prefix_before_init(tmp_path, tools, tiny,
+                                                lgd_ckpt):
+    """A prefix-less file with prefix='backbone.': the error names the cause
+    (mmengine's own init_weights would stop with a bare AssertionError)."""
+    root = tiny.make_seg_data(str(tmp_path / 'seg'), num_images=2, size=64)
+    config = write_config(tmp_path, TINY_SEG, SEG, root)
+    src, _ = lgd_ckpt('r18')
+    export = str(tmp_path / 'student_tv.pth')
+    tools.extract_student.extract_student(src, export, 'torchvision')
+    with pytest.raises(RuntimeError, match="no 'backbone.' keys") as err:
+        tools.train.main([config, '--work-dir', str(tmp_path / 'work'),
+                          '--no-validate', '--cfg-options',
+                          f'{CKPT_OPT}={export}'])
+    assert 'init_cfg.prefix=None' in str(err.value)

@@ -5,9 +5,13 @@ import stat
 
 import pytest
 
-from mmlgd.utils.fileio import (atomic_open, atomic_write_bytes,
-                                atomic_write_json, atomic_write_text,
-                                check_output_dir)
+from mmlgd.utils.fileio import (
+    atomic_open,
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+    check_output_dir,
+)
 
 
 def _leftovers(directory):

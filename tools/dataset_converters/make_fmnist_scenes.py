@@ -34,6 +34,7 @@ Deterministic: scene ``i`` of a split depends only on (seed, split, i).
 Re-running with the same arguments skips; different ones need ``--force``.
 """
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -49,9 +50,13 @@ from scipy.ndimage import binary_fill_holes
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from prepare_fashion_mnist import MARKER as FMNIST_MARKER  # noqa: E402
-from prepare_fashion_mnist import (atomic_write_bytes,  # noqa: E402
-                                   atomic_write_json, check_output_dir,
-                                   progress, read_idx)
+from prepare_fashion_mnist import (  # noqa: E402
+    atomic_write_bytes,
+    atomic_write_json,
+    check_output_dir,
+    progress,
+    read_idx,
+)
 
 MARKER = 'scenes.json'
 RENDER_DEFAULTS = dict(scale=(0.75, 1.5), max_iou=0.3, threshold=24,
@@ -82,18 +87,19 @@ def load_items(fmnist_root: str) -> Tuple[Dict[str, Arrays], dict]:
             f'prepare_fashion_mnist.py --out {fmnist_root} first.')
     with open(marker, encoding='utf-8') as f:
         meta = json.load(f)
-    train = [s for s in meta['splits'] if s == 'teacher' or s.startswith('probe_')]
-    idx, imgs, labs = [], [], []
-    for s in train:
-        idx.append(np.asarray(meta['splits'][s]['indices'], np.int64))
-        imgs.append(read_idx(osp.join(fmnist_root, s, 'train-images-idx3-ubyte')))
-        labs.append(read_idx(osp.join(fmnist_root, s, 'train-labels-idx1-ubyte')))
-    # nested probes overlap: keep each source image once
-    _, first = np.unique(np.concatenate(idx), return_index=True)
-    val = (read_idx(osp.join(fmnist_root, 'test', 't10k-images-idx3-ubyte')),
-           read_idx(osp.join(fmnist_root, 'test', 't10k-labels-idx1-ubyte')))
-    pools = {'train': (np.concatenate(imgs)[first], np.concatenate(labs)[first]),
-             'val': val}
+    train = [s for s in meta['splits']
+             if s == 'teacher' or s.startswith('probe_')]
+
+    def read(split, prefix):
+        d = osp.join(fmnist_root, split)
+        return (read_idx(osp.join(d, f'{prefix}-images-idx3-ubyte')),
+                read_idx(osp.join(d, f'{prefix}-labels-idx1-ubyte')))
+
+    parts = [read(s, 'train') for s in train]
+    idx = np.concatenate([meta['splits'][s]['indices'] for s in train])
+    _, first = np.unique(idx, return_index=True)  # nested probes overlap
+    pools = {'train': tuple(np.concatenate(a)[first] for a in zip(*parts)),
+             'val': read('test', 't10k')}
     return pools, dict(fmnist=meta['config'], train_splits=train)
 
 
@@ -102,7 +108,8 @@ def _background(rng: np.random.Generator, size: int) -> np.ndarray:
     yy, xx = np.mgrid[0:size, 0:size]
     theta, phase = rng.uniform(0, np.pi), rng.uniform(0, 2 * np.pi)
     freq = rng.uniform(0.03, 0.2)  # cycles per pixel
-    wave = np.sin(2 * np.pi * freq * (xx * np.cos(theta) + yy * np.sin(theta)) + phase)
+    along = xx * np.cos(theta) + yy * np.sin(theta)
+    wave = np.sin(2 * np.pi * freq * along + phase)
     bg = rng.uniform(10, 50) + rng.uniform(3, 12) * wave
     bg = bg + rng.normal(0, rng.uniform(2, 6), (size, size))
     return np.clip(np.rint(bg), 0, 255).astype(np.uint8)
@@ -157,7 +164,8 @@ def render_scene(rng, images, labels, canvas=128, items=(2, 5),
                 continue
             y0, x0 = (int(v) for v in rng.integers(0, canvas - side + 1, 2))
             ys, xs = np.nonzero(m)
-            box = (x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1)
+            box = (x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1,
+                   y0 + ys.max() + 1)
             if all(_box_iou(box, b) <= max_iou for _, b, _, _ in placed):
                 full = np.zeros((canvas, canvas), bool)
                 full[y0:y0 + side, x0:x0 + side] = m
@@ -208,55 +216,74 @@ def make_scenes(source: Union[str, Dict[str, Arrays]], out: str,
         ValueError: bad sizes or label values.
     """
     t0 = time.time()
-    if isinstance(source, str):
-        pools, fingerprint = load_items(source)
-    else:
-        import hashlib
-        pools = {k: (np.asarray(v[0], np.uint8), np.asarray(v[1])) for k, v in source.items()}
-        h = hashlib.sha256()
-        for k in ('train', 'val'):
-            h.update(pools[k][0].tobytes() + pools[k][1].astype('<i8').tobytes())
-        fingerprint = dict(arrays_sha256=h.hexdigest())
-    for k, (im, lab) in pools.items():
-        if im.ndim != 3 or len(im) != len(lab) or len(lab) == 0 or lab.min() < 0 or lab.max() > 9:
-            raise ValueError(f'{k} items: need images (N, H, W) uint8 and N labels in 0..9')
-    if not (0 < items[0] <= items[1]) or canvas < 42:
-        raise ValueError(f'need 0 < items[0] <= items[1] and canvas >= 42, got {items}, {canvas}')
+    pools, fingerprint = _pools(source)
     unknown = set(render_kw) - set(RENDER_DEFAULTS)
     if unknown:
-        raise ValueError(f'unknown render options {sorted(unknown)}; known: {sorted(RENDER_DEFAULTS)}')
+        raise ValueError(f'unknown render options {sorted(unknown)}; known: '
+                         f'{sorted(RENDER_DEFAULTS)}')
+    if not (0 < items[0] <= items[1]) or canvas < 42:
+        raise ValueError('need 0 < items[0] <= items[1] and canvas >= 42, '
+                         f'got items={items}, canvas={canvas}')
     render_kw = {**RENDER_DEFAULTS, **render_kw}
     counts = {'train': int(n_train), 'val': int(n_val)}
-    config = dict(seed=int(seed), counts=counts, canvas=int(canvas), items=list(items),
-                  render=render_kw, source=fingerprint, format_version=1)
-    names = {s: [f'{i + 1:06d}.png' for i in range(n)] for s, n in counts.items()}
+    config = dict(seed=int(seed), counts=counts, canvas=int(canvas),
+                  items=list(items), render=render_kw, source=fingerprint,
+                  format_version=1)
+    names = {s: [f'{i + 1:06d}.png' for i in range(n)]
+             for s, n in counts.items()}
     files = [f'annotations/instances_{s}.json' for s in counts] + [
-        f'{d}/{s}/{f}' for s in counts for f in names[s] for d in ('images', 'ann_dir')]
+        f'{d}/{s}/{f}' for s in counts for f in names[s]
+        for d in ('images', 'ann_dir')]
     summary = dict(out=out, seed=seed, scenes=counts)
     if check_output_dir(out, MARKER, config, files, force):
         summary.update(skipped=True, seconds=round(time.time() - t0, 2))
         return summary
     _remove_stale(out)
-    cats = [dict(id=k + 1, name=n, supercategory='fashion') for k, n in enumerate(class_names())]
+    cats = [dict(id=k + 1, name=n, supercategory='fashion')
+            for k, n in enumerate(class_names())]
     instances = {}
     for code, (split, n) in enumerate(counts.items()):
         images, labels = pools[split]
         coco = dict(images=[], annotations=[], categories=cats)
+        anns = coco['annotations']
         for i in progress(range(n), f'{split} scenes', 'scene'):
             rng = np.random.default_rng([seed, code, i])
-            img, seg, objs = render_scene(rng, images, labels, canvas, items, **render_kw)
+            img, seg, objs = render_scene(rng, images, labels, canvas, items,
+                                          **render_kw)
             fname = names[split][i]
             atomic_write_bytes(osp.join(out, 'images', split, fname),
                                _png(np.repeat(img[..., None], 3, axis=2)))
-            atomic_write_bytes(osp.join(out, 'ann_dir', split, fname), _png(seg))
-            coco['images'].append(dict(id=i + 1, file_name=fname, height=canvas, width=canvas))
-            for cls, mask in objs:
-                coco['annotations'].append(_coco_ann(mask, cls, i + 1, len(coco['annotations']) + 1))
-        atomic_write_json(osp.join(out, 'annotations', f'instances_{split}.json'), coco, indent=None)
-        instances[split] = len(coco['annotations'])
-    atomic_write_json(osp.join(out, MARKER), dict(config=config, instances=instances))
-    summary.update(skipped=False, instances=instances, seconds=round(time.time() - t0, 2))
+            atomic_write_bytes(osp.join(out, 'ann_dir', split, fname),
+                               _png(seg))
+            coco['images'].append(dict(id=i + 1, file_name=fname,
+                                       height=canvas, width=canvas))
+            anns += [_coco_ann(m, c, i + 1, len(anns) + k + 1)
+                     for k, (c, m) in enumerate(objs)]
+        atomic_write_json(
+            osp.join(out, 'annotations', f'instances_{split}.json'), coco,
+            indent=None)
+        instances[split] = len(anns)
+    atomic_write_json(osp.join(out, MARKER),
+                      dict(config=config, instances=instances))
+    summary.update(skipped=False, instances=instances,
+                   seconds=round(time.time() - t0, 2))
     return summary
+
+
+def _pools(source) -> Tuple[Dict[str, Arrays], dict]:
+    """Item pools + fingerprint from a prepared folder or from arrays."""
+    if isinstance(source, str):
+        return load_items(source)
+    pools, h = {}, hashlib.sha256()
+    for k in ('train', 'val'):
+        im, lab = np.asarray(source[k][0]), np.asarray(source[k][1])
+        if (im.ndim != 3 or im.dtype != np.uint8 or len(im) != len(lab)
+                or not len(lab) or lab.min() < 0 or lab.max() > 9):
+            raise ValueError(f'{k} items: need uint8 images (N, H, W) and '
+                             'N labels in 0..9')
+        pools[k] = (im, lab)
+        h.update(im.tobytes() + lab.astype('<i8').tobytes())
+    return pools, dict(arrays_sha256=h.hexdigest())
 
 
 def _coco_ann(mask: np.ndarray, cls: int, image_id: int, ann_id: int) -> dict:
@@ -271,7 +298,8 @@ def _coco_ann(mask: np.ndarray, cls: int, image_id: int, ann_id: int) -> dict:
 def _remove_stale(out: str) -> None:
     """Before a (forced) rebuild: unmark, then drop files this tool wrote."""
     pattern = re.compile(r'^\d{6}\.png$')
-    for rel in (MARKER, 'annotations/instances_train.json', 'annotations/instances_val.json'):
+    for rel in (MARKER, 'annotations/instances_train.json',
+                'annotations/instances_val.json'):
         if osp.isfile(osp.join(out, rel)):
             os.unlink(osp.join(out, rel))
     for d in ('images', 'ann_dir'):
@@ -290,16 +318,19 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     p.add_argument('--n-train', type=int, default=2000)
     p.add_argument('--n-val', type=int, default=500)
     p.add_argument('--canvas', type=int, default=128)
-    p.add_argument('--items', type=int, nargs=2, default=[2, 5], metavar=('MIN', 'MAX'))
+    p.add_argument('--items', type=int, nargs=2, default=[2, 5],
+                   metavar=('MIN', 'MAX'))
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--force', action='store_true', help='overwrite a different output')
+    p.add_argument('--force', action='store_true',
+                   help='overwrite an existing, different output')
     a = p.parse_args(argv)
     try:
-        s = make_scenes(a.fmnist, a.out, a.n_train, a.n_val, a.canvas, tuple(a.items),
-                        a.seed, a.force)
+        s = make_scenes(a.fmnist, a.out, a.n_train, a.n_val, a.canvas,
+                        tuple(a.items), a.seed, a.force)
     except (FileNotFoundError, FileExistsError, ValueError) as e:
         sys.exit(f'error: {e}')
-    state = 'up to date, skipped' if s['skipped'] else f"written ({s['instances']} instances)"
+    state = ('up to date, skipped' if s['skipped'] else
+             f"written ({s['instances']} instances)")
     print(f"{s['out']}: {s['scenes']} scenes {state} in {s['seconds']} s")
 
 

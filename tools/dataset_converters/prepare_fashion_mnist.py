@@ -304,7 +304,8 @@ def prepare(src: str = DEBIAN_DIR, out: str = 'data/fashion_mnist',
     _unmark(out, keep=list(idx))
     record = {}
     for s in progress(list(idx), 'writing Fashion-MNIST splits', 'split'):
-        record[s] = dict(size=len(idx[s]), labels=summary['splits'][s]['labels'])
+        record[s] = dict(size=len(idx[s]),
+                         labels=summary['splits'][s]['labels'])
         if s == 'test':
             record[s].update(source='official test set', indices='all')
             _write_split(osp.join(out, s), 't10k', arr['test_images'],

@@ -25,8 +25,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 import torch  # noqa: E402
 
 import mmlgd  # noqa: E402,F401  allow-list for weights_only loading
-from mmlgd.checkpoint_compat import (message_hub_to_plain,  # noqa: E402
-                                     safe_torch_load)
+from mmlgd.checkpoint_compat import message_hub_to_plain, safe_torch_load  # noqa: E402
 from mmlgd.utils.fileio import atomic_write_bytes  # noqa: E402
 
 
@@ -89,6 +88,14 @@ def serialize_verified(checkpoint) -> bytes:
 
 
 def main(argv=None) -> int:
+    """Convert ``src`` into ``dst``; returns 0.
+
+    Raises:
+        SystemExit: no ``--trust``; ``src`` missing; ``dst`` exists without
+            ``--force``.
+        pickle.UnpicklingError: the result would still need non-allow-listed
+            globals (nothing is written then).
+    """
     args = parse_args(argv)
     if not args.trust:
         sys.exit('convert_checkpoint: refusing to unpickle '

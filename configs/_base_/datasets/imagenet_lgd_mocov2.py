@@ -22,7 +22,7 @@ view_pipeline = [
     dict(type='RandomFlip', prob=0.5),
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='StrictLoadImageFromFile'),  # errors name the bad file
     dict(type='MultiView', num_views=1, transforms=[view_pipeline]),
     dict(type='PackInputs'),
 ]

@@ -2,8 +2,10 @@
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
-from mmlgd.checkpoint_compat import (message_hub_from_plain,
-                                     message_hub_to_plain)
+from mmlgd.checkpoint_compat import (
+    message_hub_from_plain,
+    message_hub_to_plain,
+)
 
 
 @HOOKS.register_module()

@@ -20,7 +20,10 @@ class PretrainedBackboneCheckHook(Hook):
     :func:`mmlgd.utils.pretrained_check.check_pretrained_init` in
     ``before_train``, i.e. after the Runner has called ``init_weights()``,
     and turns each of these cases into a :class:`RuntimeError` naming the
-    module, the file, the first offending keys and the fix.
+    module, the file, the first offending keys and the fix. In training runs
+    it also checks keys and shapes in ``before_run``, i.e. before
+    ``init_weights()``, whose own failure for a prefix that matches nothing
+    is a bare ``AssertionError``.
 
     When the Runner loaded a checkpoint itself (``load_from`` or resume), the
     backbone legitimately differs from the pretrained file, so only keys and
@@ -32,6 +35,11 @@ class PretrainedBackboneCheckHook(Hook):
     """
 
     priority = 'VERY_HIGH'  # fail before other hooks do any work
+
+    def before_run(self, runner) -> None:
+        from mmengine.runner.loops import BaseLoop
+        if isinstance(getattr(runner, '_train_loop', None), BaseLoop):
+            check_pretrained_init(runner.model, check_values=False)
 
     def before_train(self, runner) -> None:
         loaded = bool(getattr(runner, '_has_loaded', False))

@@ -1,0 +1,136 @@
+"""Markdown report of ``tools/analysis_tools/benchmark.py``. Every verdict
+in the text is computed from the figures of the same run."""
+import datetime
+import shlex
+
+from _bench_common import md_table
+
+
+def _lgka(res: dict) -> str:
+    lines = [
+        '## 1. LGKA (VSB) update: vectorised vs per-category loop', '',
+        '*ours* is `LGKANeck.update_vsb` (pseudo-labels by the TSB, one '
+        '`index_add_` for per-category sums and counts, EMA over the bank '
+        'with `torch.where`, no host-device sync). *loop* is a '
+        'straightforward per-category Python loop written from the paper\'s '
+        'description (kept in `tools/analysis_tools/_bench_lgka.py` only). '
+        'Both include the pseudo-labelling product `z_T L^T` (B x D x K), '
+        'which is identical in both; the *labels given* columns time the '
+        'same two update codes with precomputed labels, i.e. only the part '
+        'that the vectorisation replaces. Median of interleaved repeats, '
+        'fast calls batched to >= 5 ms per sample. Before timing, each cell '
+        'runs three updates with both codes from the same state (fresh and '
+        'partly initialised rows) and asserts equal labels, flags and banks '
+        '(`allclose`, rtol 1e-5, atol 1e-6); the run aborts otherwise.', '',
+        res['markdown'], '']
+    cell = [r for r in res['rows']
+            if (r['K'], r['B'], r['D']) == (1000, 256, 1024)]
+    if cell:
+        r = cell[0]
+        met = 'met' if r['ratio'] >= 100 else 'NOT met'
+        lines += [
+            f'Target, K=1000, B=256, D=1024: loop / ours = '
+            f'**{r["ratio"]:.1f}x** (>= 100x: **{met}**); labels given: '
+            f'{r["ratio_given"]:.1f}x. The pseudo-label product alone takes '
+            f'{r["labels"] * 1e3:.2f} ms of ours\' {r["ours"] * 1e3:.2f} ms, '
+            'so with it included the ratio cannot exceed loop / product = '
+            f'{r["loop"] / r["labels"]:.1f}x on this device.', '']
+    return '\n'.join(lines)
+
+
+def _steps(out: dict) -> str:
+    import _bench_step
+    steps = out['steps']
+    lines = [
+        '## 2. LGD training step, stage by stage', '',
+        'Random weights, built from the project configs (see '
+        '`_bench_models.py`): ' + '; '.join(sorted({
+            f'{r["meta"]["name"]}: `{r["meta"]["source"]}`, teacher '
+            f'{r["meta"]["teacher"]}, K={r["meta"]["K"]}, '
+            f'D={r["meta"]["D"]}' for r in steps})) + '. '
+        'Stages are synchronised and timed one after the other inside one '
+        'step and together compute what `model.train_step` computes; the '
+        '`train_step` row times the real mmengine path (collate + '
+        '`train_step` with `OptimWrapper`) in the same run as a check. The '
+        '*data* stage is `default_collate` + the data preprocessor on an '
+        'already decoded batch (decoding and augmentation run in the '
+        'dataloader workers and are not included). *LGD neck+head* is the '
+        'projector, the TSB/VSB logits and losses, the VSB update and their '
+        'backward down to the backbone features. Median over '
+        f'{out["plan"]["step_repeats"]} step(s) after '
+        f'{out["plan"]["step_warmup"]} warm-up step(s).', '',
+        _bench_step.breakdown_markdown(steps), '',
+        f'Peak memory: {steps[0]["mem_kind"]}, over the first '
+        '`train_step` of each setting (so optimizer state is included).', '']
+    for r in steps:
+        if r['meta']['image'] == 224 and r['amp'] == 'fp32':
+            share = 100 * r['share']
+            met = 'met' if share <= 5 else 'NOT met'
+            lines += [f'Target, {r["meta"]["name"]} at 224 px on '
+                      f'{out["device"]}: LGD neck+head = **{share:.2f}%** of '
+                      f'the step (<= 5%: **{met}**).', '']
+    return '\n'.join(lines)
+
+
+def _fastpaths(out: dict) -> str:
+    import _bench_step
+    fps = out['fastpaths']
+    lines = [
+        '## 3. Fast-path candidates', '',
+        'Each variant is timed interleaved with the current code path on '
+        'the same batch (median). *inference_mode + clone*: the teacher '
+        'under `torch.inference_mode()` with its output cloned so it can '
+        'enter the loss graph (LGD.loss uses `torch.no_grad()`). '
+        '*channels_last*: a copy of the module converted with '
+        '`.to(memory_format=torch.channels_last)`, input likewise. '
+        '*autocast bf16*: `torch.autocast(..., dtype=torch.bfloat16)` around '
+        'the teacher (its output is cast back to float32). A variant is '
+        'worth adopting only if it is clearly (> 5%) faster.', '',
+        _bench_step.fast_paths_markdown(fps), '']
+    for r in fps:
+        f = r['bf16']
+        lines.append(f'bf16 teacher fidelity, {r["meta"]["name"]} (random '
+                     f'weights): min cosine to the fp32 embedding '
+                     f'{f["min_cos"]:.4f}, TSB pseudo-label agreement '
+                     f'{100 * f["label_agree"]:.1f}%.')
+    return '\n'.join(lines + [''])
+
+
+def _tsb(out: dict) -> str:
+    import _bench_tsb
+    return '\n'.join([
+        '## 4. TSB build: cold vs cached', '',
+        'Offline MiniLM (`SentenceTransformerTextEncoder`, 384-d) into a '
+        'fresh temporary cache. Cold = `TextualSemanticsBank(...)` with no '
+        'cache entry (encoder load, encode every prompt, atomic cache '
+        'write); cached = the same constructor with the entry present. The '
+        'cache key includes a sha256 of the encoder weights file, memoised '
+        'per process: the first cached load in a fresh process pays that '
+        'hash once more (shown after the +). The cached bank is asserted '
+        'equal to the cold one.', '',
+        _bench_tsb.markdown(out['tsb']), ''])
+
+
+def render(out: dict, argv) -> str:
+    """The whole document."""
+    cmd = 'python tools/analysis_tools/benchmark.py ' + ' '.join(
+        shlex.quote(a) for a in argv)
+    kind = 'quick (CI smoke sizes)' if out['args'].quick else 'full'
+    parts = [
+        '# mmlgd benchmark', '',
+        f'Generated by `{cmd.strip()}` ({kind} run) on '
+        f'{datetime.datetime.now().strftime("%Y-%m-%d %H:%M")}; wall time '
+        f'{out["wall"]:.0f} s. Timings are wall clock on a machine that may '
+        'be shared with other jobs; compare figures within one run, not '
+        'across runs.', '',
+        md_table(['machine', ''], [[k, v] for k, v in out['info'].items()]),
+        '']
+    if 'lgka' in out:
+        parts.append(_lgka(out['lgka']))
+    if out.get('steps'):
+        parts.append(_steps(out))
+    if out.get('fastpaths'):
+        parts.append(_fastpaths(out))
+    if 'tsb' in out:
+        parts.append(_tsb(out))
+    return '\n'.join(parts)

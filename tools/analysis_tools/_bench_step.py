@@ -1,0 +1,237 @@
+"""LGD training-step breakdown.
+
+One step is split into stages that together compute exactly what
+``model.train_step`` computes (checked against it, timed in the same run):
+
+1. data: ``default_collate`` + the data preprocessor on an already decoded
+   batch (decoding and augmentation run in dataloader workers, not here);
+2. teacher forward (``torch.no_grad``, as :meth:`LGD.loss` does);
+3. student forward (backbone);
+4. LGD neck + head: projector forward, TSB/VSB logits and losses, the VSB
+   update, and their backward down to the backbone features (the features
+   are a detached leaf here, so this part's backward is timed alone);
+5. student backward: the backbone's backward from those feature gradients;
+6. optimizer: SGD step + ``zero_grad``.
+"""
+from typing import Dict, Optional
+
+import torch
+
+from _bench_common import PeakMemory, md_table, mib, ms, sync, \
+    time_interleaved
+from _bench_models import (amp_context, collate_preprocess, make_samples,
+                           optimizer_for)
+
+STAGES = ['data', 'teacher forward', 'student forward', 'LGD neck+head',
+          'student backward', 'optimizer']
+
+
+class StepRunner:
+    """Runs decomposed and end-to-end steps of one LGD model.
+
+    Args:
+        model: an LGD model on ``device`` in train mode.
+        samples: the per-sample list :func:`make_samples` returns.
+        device: ``'cpu'`` or ``'cuda'``.
+        amp: autocast dtype (``torch.float16`` / ``torch.bfloat16``) or None.
+    """
+
+    def __init__(self, model, samples, device: str,
+                 amp: Optional[torch.dtype] = None):
+        self.model, self.samples, self.device, self.amp = (model, samples,
+                                                           device, amp)
+        self.batch = len(samples)
+        self.optimizer = optimizer_for(model, self.batch)
+        scaler_on = amp is torch.float16
+        self.scaler = torch.amp.GradScaler(
+            str(device).split(':')[0], enabled=scaler_on)
+        self.times: Dict[str, float] = {}
+
+    def _mark(self, name: str, t0: float) -> float:
+        import time
+        sync(self.device)
+        now = time.perf_counter()
+        self.times[name] = now - t0
+        return now
+
+    def decomposed(self) -> Dict[str, float]:
+        """One step, stage by stage; returns seconds per stage."""
+        import time
+        m, amp = self.model, self.amp
+        sync(self.device)
+        t = time.perf_counter()
+        x = collate_preprocess(m, self.samples)['inputs'][0]
+        t = self._mark('data', t)
+        with amp_context(self.device, amp), torch.no_grad():
+            z_t = m.target_generator(x)
+        t = self._mark('teacher forward', t)
+        with amp_context(self.device, amp):
+            feats = m.backbone(x)
+        t = self._mark('student forward', t)
+        leaves = tuple(f.detach().requires_grad_() for f in feats)
+        tsb = m.tsb.weight
+        with amp_context(self.device, amp):
+            z_s = m.neck(leaves)
+            losses = m.head.loss(z_s, z_t, tsb, m.neck.vsb)
+            m.neck.update_vsb(z_t, tsb)
+        loss = sum(v for k, v in losses.items() if 'loss' in k)
+        self.scaler.scale(loss).backward()
+        t = self._mark('LGD neck+head', t)
+        torch.autograd.backward(feats, [leaf.grad for leaf in leaves])
+        t = self._mark('student backward', t)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.optimizer.zero_grad(set_to_none=True)
+        self._mark('optimizer', t)
+        return dict(self.times)
+
+    def optim_wrapper(self):
+        """mmengine's wrapper over the same SGD (AMP wrapper under AMP)."""
+        from mmengine.optim import AmpOptimWrapper, OptimWrapper
+        if self.amp is None:
+            return OptimWrapper(self.optimizer)
+        return AmpOptimWrapper(optimizer=self.optimizer, dtype=self.amp)
+
+    def end_to_end(self, wrapper) -> None:
+        """One ``default_collate`` + ``model.train_step`` (what the runner
+        does per iteration)."""
+        from mmengine.dataset import default_collate
+        self.model.train_step(default_collate(self.samples), wrapper)
+
+
+def run_setting(model, meta: dict, device: str, batch: int, repeats: int,
+                warmup: int, amp: Optional[torch.dtype] = None,
+                log=print) -> dict:
+    """Stage medians, the end-to-end median and peak memory of one setting.
+    """
+    samples = make_samples(batch, meta['channels'], meta['image'])
+    runner = StepRunner(model, samples, device, amp)
+    wrapper = runner.optim_wrapper()
+    with PeakMemory(device) as mem:  # first step: fresh allocations
+        runner.end_to_end(wrapper)
+    for _ in range(warmup):
+        runner.decomposed()
+    per_stage = {s: [] for s in STAGES}
+    for _ in range(max(1, repeats)):
+        for s, v in runner.decomposed().items():
+            per_stage[s].append(v)
+    import statistics
+    stages = {s: statistics.median(v) for s, v in per_stage.items()}
+    e2e = time_interleaved({'e2e': lambda: runner.end_to_end(wrapper)},
+                           device, repeats, warmup=0)['e2e']['median']
+    total = sum(stages.values())
+    res = dict(meta=meta, batch=batch, amp=_amp_name(amp), stages=stages,
+               total=total, e2e=e2e, mem=mem.bytes, mem_kind=mem.kind,
+               share=stages['LGD neck+head'] / total)
+    log(f'  step {meta["name"]} b{batch} {res["amp"]}: sum {ms(total)} ms, '
+        f'train_step {ms(e2e)} ms, neck+head {100 * res["share"]:.2f}%, '
+        f'{batch / total:.1f} img/s')
+    return res
+
+
+def _amp_name(amp: Optional[torch.dtype]) -> str:
+    return {None: 'fp32', torch.float16: 'AMP fp16',
+            torch.bfloat16: 'AMP bf16'}[amp]
+
+
+def breakdown_markdown(results) -> str:
+    """Per-stage table (one column per setting) and a summary table."""
+    header = ['stage'] + [f'{r["meta"]["name"]}, b{r["batch"]}, '
+                          f'{r["meta"]["image"]} px, {r["amp"]}'
+                          for r in results]
+    rows = []
+    for s in STAGES:
+        rows.append([s] + [f'{ms(r["stages"][s])} ms '
+                           f'({100 * r["stages"][s] / r["total"]:.1f}%)'
+                           for r in results])
+    rows.append(['**sum of stages**'] + [f'**{ms(r["total"])} ms**'
+                                         for r in results])
+    rows.append(['`train_step` end to end (check)'] +
+                [f'{ms(r["e2e"])} ms' for r in results])
+    rows.append(['images/s (sum of stages)'] +
+                [f'{r["batch"] / r["total"]:.1f}' for r in results])
+    rows.append(['peak memory (MiB)'] + [mib(r['mem']) for r in results])
+    return md_table(header, rows)
+
+
+def fast_paths(model, meta: dict, device: str, batch: int, repeats: int,
+               warmup: int, log=print) -> dict:
+    """Candidate fast paths for the teacher forward and the student
+    forward+backward, timed interleaved against the current code path.
+
+    Returns:
+        dict: ``teacher`` / ``student``: name -> median s; ``bf16``: fidelity
+        of the bf16 teacher (min cosine to fp32, pseudo-label agreement).
+    """
+    import copy
+    cl = torch.channels_last
+    x = collate_preprocess(model, make_samples(
+        batch, meta['channels'], meta['image']))['inputs'][0]
+    teacher = model.target_generator
+    teacher_cl = copy.deepcopy(teacher).to(memory_format=cl)
+    x_cl = x.contiguous(memory_format=cl)
+
+    def infer_clone():
+        with torch.inference_mode():
+            z = teacher(x)
+        return z.clone()
+
+    def bf16():
+        with torch.autocast(device_type=device.split(':')[0],
+                            dtype=torch.bfloat16):
+            return teacher(x)
+
+    t_fns = {'no_grad (current)': lambda: teacher(x),
+             'inference_mode + clone': infer_clone,
+             'channels_last': lambda: teacher_cl(x_cl),
+             'autocast bf16': bf16}
+    log(f'  fast paths, teacher of {meta["name"]} ...')
+    teacher_t = time_interleaved(t_fns, device, repeats, warmup)
+    with torch.no_grad():
+        z32, z16 = teacher(x), bf16().float()
+        bank = model.tsb.weight
+        fidelity = dict(
+            min_cos=float((z32 * z16).sum(1).min()),
+            label_agree=float(((z32 @ bank.T).argmax(1) ==
+                               (z16 @ bank.T).argmax(1)).float().mean()))
+
+    backbone = model.backbone
+    backbone_cl = copy.deepcopy(backbone).to(memory_format=cl)
+    grads = [torch.randn_like(f) for f in backbone(x)]
+
+    def fwd_bwd(net, inp, gs):
+        net.zero_grad(set_to_none=True)
+        torch.autograd.backward(net(inp), gs)
+
+    grads_cl = [g.contiguous(memory_format=cl) if g.dim() == 4 else g
+                for g in grads]
+    s_fns = {'contiguous (current)': lambda: fwd_bwd(backbone, x, grads),
+             'channels_last': lambda: fwd_bwd(backbone_cl, x_cl, grads_cl)}
+    log(f'  fast paths, student of {meta["name"]} ...')
+    student_t = time_interleaved(s_fns, device, repeats, warmup)
+    backbone.zero_grad(set_to_none=True)
+    return dict(meta=meta, batch=batch,
+                teacher={k: v['median'] for k, v in teacher_t.items()},
+                student={k: v['median'] for k, v in student_t.items()},
+                bf16=fidelity)
+
+
+def fast_paths_markdown(results) -> str:
+    """One row per (setting, stage, variant) with the speed-up."""
+    rows = []
+    for r in results:
+        name = f'{r["meta"]["name"]}, b{r["batch"]}'
+        for part, base in (('teacher', 'no_grad (current)'),
+                           ('student', 'contiguous (current)')):
+            t0 = r[part][base]
+            for k, t in r[part].items():
+                gain = t0 / t - 1.0
+                verdict = ('baseline' if k == base else
+                           'helps (> 5%)' if gain > 0.05 else
+                           'slower (> 5%)' if gain < -0.05 else
+                           'no clear effect (within 5%)')
+                rows.append([name, f'{part} forward' +
+                             ('+backward' if part == 'student' else ''),
+                             k, ms(t), f'{t0 / t:.2f}x', verdict])
+    return md_table(['setting', 'stage', 'variant', 'median (ms)',
+                     'speed-up vs current', 'verdict'], rows)
