@@ -29,7 +29,8 @@ lgd_pipeline = [
 ]
 train_dataloader = dict(
     drop_last=True,
-    dataset=dict(data_root={{_base_.fmnist_root}} + 'pretrain',
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(data_root=_base_.fmnist_root + 'pretrain',
                  pipeline=lgd_pipeline))
 val_dataloader = None
 val_evaluator = None

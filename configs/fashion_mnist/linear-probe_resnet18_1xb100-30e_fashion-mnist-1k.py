@@ -19,7 +19,7 @@ model = dict(
               topk=(1, )))
 train_dataloader = dict(
     batch_size=100,
-    dataset=dict(data_root={{_base_.fmnist_root}} + 'probe_1k',
+    dataset=dict(data_root=_base_.fmnist_root + 'probe_1k',
                  pipeline={{_base_.test_pipeline}}))
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.5, momentum=0.9, weight_decay=0.))

@@ -1,35 +1,21 @@
 """Tiny LGD runs for the reliability and config tests: random PNG folders,
 config overrides that swap the paper's CLIP RN50 / ImageNet setup for the
-tiny open_clip model of ``tests/conftest.py``, and a recording hook."""
-import importlib.util
+tiny open_clip model of ``tests/tiny_clip.py``, and a recording hook."""
 import os
 import os.path as osp
 import textwrap
 
 import numpy as np
-import torch
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
+from tiny_clip import (  # noqa: F401  re-exported (tests/ is on sys.path)
+    TINY_CLIP,
+    tiny_teacher,
+    tiny_text_encoder,
+    write_tiny_clip,
+)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-def _shared_conftest():
-    # tests/ is no package (and site-packages may hold an unrelated
-    # `tests`): load the shared helpers by path.
-    spec = importlib.util.spec_from_file_location(
-        '_mmlgd_tests_conftest', osp.join(REPO, 'tests', 'conftest.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_conftest = _shared_conftest()
-tiny_teacher = _conftest.tiny_teacher
-tiny_text_encoder = _conftest.tiny_text_encoder
-write_tiny_clip = _conftest.write_tiny_clip
-TINY_CLIP = _conftest.TINY_CLIP
-
 SIZE = 32
 # A short class list: the tiny teacher's pseudo-labels spread over few rows.
 CLASSES = ['cat', 'dog', 'car', 'tree', 'boat', 'bird', 'cup', 'shoe']
@@ -148,10 +134,11 @@ class LGDRecorderHook(Hook):
     @staticmethod
     def find(runner):
         return next(h for h in runner.hooks
-                    if isinstance(h, LGDRecorderHook))
+                    if type(h).__name__ == 'LGDRecorderHook')
 
 
 def _unwrap(model):
+    """The model inside a DDP wrapper (or the model itself)."""
     return model.module if hasattr(model, 'module') else model
 
 

@@ -4,10 +4,10 @@ optimizer and scheduler state)."""
 import importlib.util
 import os.path as osp
 
+import _tiny_lgd as tl
 import pytest
 import torch
 
-import _tiny_lgd as tl
 import mmlgd  # noqa: F401  registers modules, safe checkpoint loading
 
 
@@ -22,17 +22,6 @@ def _load_train_tool():
 @pytest.fixture(scope='module')
 def train_tool():
     return _load_train_tool()
-
-
-@pytest.fixture
-def deterministic_cpu():
-    """One thread (bitwise-reproducible, and faster on 2 busy cores); undo
-    the global switch ``randomness=dict(deterministic=True)`` makes."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(False)
 
 
 LOOPS = {
@@ -80,7 +69,7 @@ def _assert_same_tree(a, b, path='ckpt'):
 @pytest.mark.e2e
 @pytest.mark.parametrize('loop', sorted(LOOPS))
 def test_resume_reproduces_uninterrupted_run(loop, train_tool, tiny_clip,
-                                             tmp_path, deterministic_cpu):
+                                             tmp_path, one_thread):
     spec = dict(LOOPS[loop])
     n_done = spec.pop('done')
     ckpt_name, final_name = spec.pop('checkpoint'), spec.pop('final')

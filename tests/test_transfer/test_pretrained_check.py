@@ -159,3 +159,20 @@ def test_hook_found_from_every_scope(scope):
     hook = hooks.build(dict(type='PretrainedBackboneCheckHook'))
     assert isinstance(hook, PretrainedBackboneCheckHook)
     assert hook.priority == 'VERY_HIGH'
+
+
+def test_hook_before_run_only_checks_training_runs(tmp_path):
+    from mmengine.runner.loops import BaseLoop
+
+    class Loop(BaseLoop):
+        def run(self):
+            pass
+
+    model = Wrapper(resnet(18, str(tmp_path / 'gone.pth')))
+    runner = fake_runner(model)
+    hook = PretrainedBackboneCheckHook()
+    runner._train_loop = None  # tools/test.py: the pretrain file is unused
+    hook.before_run(runner)
+    runner._train_loop = Loop(runner, [])  # training: checked up front
+    with pytest.raises(RuntimeError, match='does not exist'):
+        hook.before_run(runner)

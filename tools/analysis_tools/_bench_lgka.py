@@ -11,7 +11,6 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
-
 from _bench_common import md_table, ms, time_interleaved
 
 

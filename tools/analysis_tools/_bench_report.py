@@ -3,7 +3,7 @@ in the text is computed from the figures of the same run."""
 import datetime
 import shlex
 
-from _bench_common import md_table
+from _bench_common import md_table, ms
 
 
 def _lgka(res: dict) -> str:
@@ -69,6 +69,18 @@ def _steps(out: dict) -> str:
             lines += [f'Target, {r["meta"]["name"]} at 224 px on '
                       f'{out["device"]}: LGD neck+head = **{share:.2f}%** of '
                       f'the step (<= 5%: **{met}**).', '']
+    for r in steps:
+        if r.get('alone'):
+            parts = ', '.join(f'{ms(v)} ms with {n} thread(s)'
+                              for n, v in r['alone'].items())
+            lines += [f'- {r["meta"]["name"]}, b{r["batch"]}: the neck+head '
+                      f'stage alone (same shapes, random inputs) takes '
+                      f'{parts}, against {ms(r["stages"]["LGD neck+head"])} '
+                      'ms inside the step. Its ops are small, so when the '
+                      'cores are oversubscribed by other processes they '
+                      'lose most of their time waiting for descheduled '
+                      'worker threads; compare with the load average above.']
+    lines.append('')
     return '\n'.join(lines)
 
 
@@ -89,10 +101,12 @@ def _fastpaths(out: dict) -> str:
         _bench_step.fast_paths_markdown(fps), '']
     for r in fps:
         f = r['bf16']
-        lines.append(f'bf16 teacher fidelity, {r["meta"]["name"]} (random '
-                     f'weights): min cosine to the fp32 embedding '
-                     f'{f["min_cos"]:.4f}, TSB pseudo-label agreement '
-                     f'{100 * f["label_agree"]:.1f}%.')
+        lines.append(f'- Teacher fidelity, {r["meta"]["name"]} (random '
+                     'weights, so only indicative for trained ones): '
+                     'channels_last output max |diff| to the current path '
+                     f'{f["cl_max_diff"]:.1e}; bf16 autocast: min cosine to '
+                     f'the fp32 embedding {f["min_cos"]:.6f}, TSB '
+                     f'pseudo-label agreement {100 * f["label_agree"]:.1f}%.')
     return '\n'.join(lines + [''])
 
 
@@ -125,6 +139,11 @@ def render(out: dict, argv) -> str:
         'across runs.', '',
         md_table(['machine', ''], [[k, v] for k, v in out['info'].items()]),
         '']
+    if out['args'].quick:
+        parts[3:3] = ['**Quick run**: sizes and repeat counts are far too '
+                      'small for the timings or verdicts below to mean '
+                      'anything; it only shows that every section runs and '
+                      'that the LGKA banks agree.', '']
     if 'lgka' in out:
         parts.append(_lgka(out['lgka']))
     if out.get('steps'):

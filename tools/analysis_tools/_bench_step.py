@@ -16,11 +16,13 @@ One step is split into stages that together compute exactly what
 from typing import Dict, Optional
 
 import torch
-
-from _bench_common import PeakMemory, md_table, mib, ms, sync, \
-    time_interleaved
-from _bench_models import (amp_context, collate_preprocess, make_samples,
-                           optimizer_for)
+from _bench_common import PeakMemory, md_table, mib, ms, sync, time_interleaved
+from _bench_models import (
+    amp_context,
+    collate_preprocess,
+    make_samples,
+    optimizer_for,
+)
 
 STAGES = ['data', 'teacher forward', 'student forward', 'LGD neck+head',
           'student backward', 'optimizer']
@@ -120,13 +122,57 @@ def run_setting(model, meta: dict, device: str, batch: int, repeats: int,
     e2e = time_interleaved({'e2e': lambda: runner.end_to_end(wrapper)},
                            device, repeats, warmup=0)['e2e']['median']
     total = sum(stages.values())
-    res = dict(meta=meta, batch=batch, amp=_amp_name(amp), stages=stages,
+    alone = None
+    if not str(device).startswith('cuda') and amp is None:
+        alone = neck_head_alone(model, batch, meta['image'],
+                                max(5, repeats))
+    res = dict(alone=alone, meta=meta, batch=batch, amp=_amp_name(amp),
+               stages=stages,
                total=total, e2e=e2e, mem=mem.bytes, mem_kind=mem.kind,
                share=stages['LGD neck+head'] / total)
     log(f'  step {meta["name"]} b{batch} {res["amp"]}: sum {ms(total)} ms, '
         f'train_step {ms(e2e)} ms, neck+head {100 * res["share"]:.2f}%, '
         f'{batch / total:.1f} img/s')
     return res
+
+
+def neck_head_alone(model, batch: int, image: int,
+                    repeats: int) -> Dict[int, float]:
+    """The 'LGD neck+head' stage alone on random inputs of the step's
+    shapes, at 1 thread and at torch's current thread count (CPU), median
+    seconds per thread count. Shows how much of the in-step figure is
+    work and how much is thread synchronisation under load."""
+    import statistics
+    import time
+    m = model
+    x = torch.zeros(2, 3, image, image)  # the preprocessor outputs 3 ch
+    with torch.no_grad():
+        shapes = [f.shape[1:] for f in m.backbone(x)]
+    feats = [torch.randn(batch, *sh) for sh in shapes]
+    z_t = torch.nn.functional.normalize(torch.randn(batch, m.tsb.dim), dim=1)
+    tsb = m.tsb.weight
+
+    def stage():
+        leaves = tuple(f.clone().requires_grad_() for f in feats)
+        z_s = m.neck(leaves)
+        losses = m.head.loss(z_s, z_t, tsb, m.neck.vsb)
+        m.neck.update_vsb(z_t, tsb)
+        sum(v for k, v in losses.items() if 'loss' in k).backward()
+
+    default = torch.get_num_threads()
+    samples = {n: [] for n in sorted({1, default})}
+    try:
+        for rnd in range(repeats + 2):
+            for n in samples:
+                torch.set_num_threads(n)
+                t0 = time.perf_counter()
+                stage()
+                if rnd >= 2:  # two warm-up rounds
+                    samples[n].append(time.perf_counter() - t0)
+    finally:
+        torch.set_num_threads(default)
+        m.neck.zero_grad(set_to_none=True)
+    return {n: statistics.median(v) for n, v in samples.items()}
 
 
 def _amp_name(amp: Optional[torch.dtype]) -> str:
@@ -176,21 +222,23 @@ def fast_paths(model, meta: dict, device: str, batch: int, repeats: int,
             z = teacher(x)
         return z.clone()
 
-    def bf16():
+    def bf16(net=teacher, inp=x):
         with torch.autocast(device_type=device.split(':')[0],
                             dtype=torch.bfloat16):
-            return teacher(x)
+            return net(inp)
 
     t_fns = {'no_grad (current)': lambda: teacher(x),
              'inference_mode + clone': infer_clone,
              'channels_last': lambda: teacher_cl(x_cl),
-             'autocast bf16': bf16}
+             'autocast bf16': bf16,
+             'channels_last + autocast bf16': lambda: bf16(teacher_cl, x_cl)}
     log(f'  fast paths, teacher of {meta["name"]} ...')
     teacher_t = time_interleaved(t_fns, device, repeats, warmup)
     with torch.no_grad():
         z32, z16 = teacher(x), bf16().float()
         bank = model.tsb.weight
         fidelity = dict(
+            cl_max_diff=float((teacher_cl(x_cl) - z32).abs().max()),
             min_cos=float((z32 * z16).sum(1).min()),
             label_agree=float(((z32 @ bank.T).argmax(1) ==
                                (z16 @ bank.T).argmax(1)).float().mean()))

@@ -6,7 +6,6 @@ import os
 import time
 
 import torch
-
 from _bench_common import md_table, ms, time_interleaved
 
 
@@ -22,8 +21,10 @@ def run(classes: str, templates: str, tmpdir: str, repeats: int,
     """
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     import mmlgd  # noqa: F401
-    from mmlgd.models.text.category_sets import (resolve_classes,
-                                                 resolve_templates)
+    from mmlgd.models.text.category_sets import (
+        resolve_classes,
+        resolve_templates,
+    )
     from mmlgd.models.text.tsb import TextualSemanticsBank
     enc = dict(type='SentenceTransformerTextEncoder')
     cache = os.path.join(tmpdir, 'tsb_cache')
@@ -45,9 +46,9 @@ def run(classes: str, templates: str, tmpdir: str, repeats: int,
         'cached TSB differs from the cold build'
     hash_s = _hash_cost()
     prompts = k * n_tpl
-    res = dict(hash=hash_s, classes=classes, templates=templates, K=k, D=cold_bank.dim,
-               n_templates=n_tpl, prompts=prompts, cold=cold, cached=cached,
-               rate=prompts / cold)
+    res = dict(hash=hash_s, classes=classes, templates=templates, K=k,
+               D=cold_bank.dim, n_templates=n_tpl, prompts=prompts,
+               cold=cold, cached=cached, rate=prompts / cold)
     if templates != 'openai':
         res['openai_estimate'] = k * 80 / res['rate']
     log(f'  TSB cold {cold:.1f} s, cached {ms(cached)} ms')
@@ -58,9 +59,11 @@ def _hash_cost() -> float:
     """Seconds to hash the MiniLM weights file without the per-process
     memo (what the first cached load in a fresh process pays extra)."""
     import os.path as osp
+
     from mmlgd.models.text import utils
-    from mmlgd.models.text.sentence_transformer_text_encoder import \
-        SentenceTransformerTextEncoder
+    from mmlgd.models.text.sentence_transformer_text_encoder import (
+        SentenceTransformerTextEncoder,
+    )
     enc = SentenceTransformerTextEncoder()
     files = [osp.join(enc.path, f) for f in ('model.safetensors',
                                              'pytorch_model.bin')

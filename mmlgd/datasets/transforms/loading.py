@@ -2,7 +2,6 @@
 from typing import Optional
 
 from mmcv.transforms import LoadImageFromFile
-
 from mmpretrain.registry import TRANSFORMS
 
 

@@ -108,12 +108,19 @@ class LGKANeck(BaseModule):
         labels = self.pseudo_labels(z_t, tsb)
         sums, counts = self.aggregate(z_t, labels)
         present = counts > 0
-        means = sums / counts.clamp(min=1).unsqueeze(1)
+        init = self.vsb_initialized
         mu = self.momentum
-        ema = torch.where(self.vsb_initialized.unsqueeze(1),
-                          mu * self.vsb + (1.0 - mu) * means, means)
-        # Rebind rather than write in place: the loss graph of this step
-        # holds the pre-update bank for its backward pass.
-        self.vsb = torch.where(present.unsqueeze(1), ema, self.vsb)
+        # V_k <- keep_k * V_k + take_k * sums_k, i.e. mu * V_k + (1 - mu) *
+        # m_k (initialised), m_k (first write) or V_k (absent). Per-row
+        # (K,) coefficients keep the (K, D) work to one copy and two
+        # in-place passes (see tools/analysis_tools/benchmark.py).
+        keep = torch.where(present, torch.where(init, mu, 0.0), 1.0)
+        take = torch.where(present, torch.where(init, 1.0 - mu, 1.0),
+                           0.0) / counts.clamp(min=1)
+        # Rebind a copy rather than write in place: the loss graph of this
+        # step holds the pre-update bank for its backward pass.
+        vsb = self.vsb.clone()
+        vsb.mul_(keep.unsqueeze(1)).addcmul_(sums, take.unsqueeze(1))
+        self.vsb = vsb
         self.vsb_initialized.logical_or_(present)
         return labels

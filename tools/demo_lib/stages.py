@@ -1,0 +1,224 @@
+"""Running the demo's stages through the OpenMMLab tools (in-process calls of
+``tools/train.py`` / ``tools/test.py`` main functions), with resumable
+results: ``<work_dir>/results/<stage>.json``."""
+import gc
+import importlib.util
+import json
+import os
+import os.path as osp
+import pickle
+import time
+
+from mmlgd.utils.fileio import atomic_write_json
+
+from . import plan
+
+TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def _load_tool(name):
+    spec = importlib.util.spec_from_file_location(
+        f'mmlgd_tool_{name}', osp.join(TOOLS, f'{name}.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class Context:
+    """Where results live and which stages to redo."""
+
+    def __init__(self, work_dir, settings, redo=()):
+        self.work_dir = work_dir
+        self.settings = settings
+        self.redo = set(redo)
+        os.makedirs(osp.join(work_dir, 'results'), exist_ok=True)
+
+    def result_path(self, name):
+        return osp.join(self.work_dir, 'results', f'{name}.json')
+
+    def result(self, name):
+        with open(self.result_path(name)) as f:
+            return json.load(f)
+
+    def checkpoint(self, stage_name):
+        """The last checkpoint a training stage wrote."""
+        return self.result(stage_name)['checkpoint']
+
+    def record_wall_time(self, seconds):
+        path = osp.join(self.work_dir, 'results', '_wall.json')
+        atomic_write_json(path, dict(last_run_s=seconds))
+
+
+def run_stage(ctx, stage, i, n, force=False):
+    path = ctx.result_path(stage.name)
+    params = json.loads(json.dumps(stage.params))
+    if osp.isfile(path) and not force and not (
+            {stage.name, 'all'} & ctx.redo):
+        if ctx.result(stage.name).get('params') == params:
+            print(f'[demo] [{i}/{n}] {stage.name}: done before, skipped',
+                  flush=True)
+            return
+    print(f'[demo] [{i}/{n}] {stage.name} ({stage.kind}) ...', flush=True)
+    start = time.time()
+    out = RUNNERS[stage.kind](ctx, stage)
+    gc.collect()
+    out.update(params=params, wall_s=round(time.time() - start, 1))
+    atomic_write_json(path, out)
+    shown = {k: v for k, v in out.get('metrics', {}).items()
+             if isinstance(v, (int, float))}
+    print(f'[demo] [{i}/{n}] {stage.name}: {shown} '
+          f'({out["wall_s"]:.0f} s)', flush=True)
+
+
+# ---------------------------------------------------------------- stages
+def _data(ctx, stage):
+    from dataset_converters.prepare_fashion_mnist import DEBIAN_DIR, prepare
+    p = stage.params
+    summary = prepare(src=p['src'] or DEBIAN_DIR, out=p['out'])
+    return dict(metrics={}, summary=json.loads(json.dumps(summary,
+                                                          default=str)))
+
+
+def _scenes(ctx, stage):
+    from dataset_converters.make_fmnist_scenes import make_scenes
+    p = stage.params
+    summary = make_scenes(ctx.settings['fmnist_out'], p['out'],
+                          n_train=p['n_train'], n_val=p['n_val'])
+    return dict(metrics={}, summary=json.loads(json.dumps(summary,
+                                                          default=str)))
+
+
+def _opts(**kv):
+    return [f'{k}={v}' for k, v in kv.items()]
+
+
+def _fmnist_opts(ctx, dataloader, images):
+    return _opts(**{f'{dataloader}.dataset.indices': images}) \
+        if images else []
+
+
+def _teacher_opts(ctx):
+    return _opts(**{'model.target_generator.checkpoint':
+                    ctx.checkpoint('teacher')})
+
+
+def _train(ctx, stage):
+    p = stage.params
+    wd = osp.join(ctx.work_dir, stage.name)
+    opts = _opts(**{'experiment_name': stage.name,
+                    'randomness.seed': p['seed'],
+                    'train_cfg.max_epochs': p['epochs']})
+    opts += _fmnist_opts(ctx, 'train_dataloader', p['images'])
+    epochs = p['epochs']
+    sched = ['param_scheduler.1.end=%d' % epochs,
+             f'default_hooks.checkpoint.interval={epochs}']
+    if p.get('teacher'):
+        opts += _teacher_opts(ctx)
+    else:
+        opts += [f'train_cfg.val_interval={epochs}']
+        opts += _fmnist_opts(ctx, 'val_dataloader', ctx.settings[
+            'test_images'])
+    _load_tool('train').main([p['config'], '--work-dir', wd,
+                              '--cfg-options', *opts, *sched])
+    ckpt = osp.join(wd, f'epoch_{epochs}.pth')
+    return dict(metrics={}, checkpoint=ckpt, work_dir=wd)
+
+
+def _test(ctx, config, checkpoint, wd, opts, out_pkl=None):
+    argv = [config, checkpoint or 'none', '--work-dir', wd]
+    if out_pkl:
+        argv += ['--out', out_pkl]
+    argv += ['--cfg-options', *opts]
+    metrics = _load_tool('test').main(argv)
+    return {k: float(v) for k, v in metrics.items()}
+
+
+def _per_class(pkl, num_classes=10):
+    with open(pkl, 'rb') as f:
+        preds = pickle.load(f)
+    hit, tot = [0] * num_classes, [0] * num_classes
+    for p in preds:
+        gt = int(p['gt_label'][0])
+        tot[gt] += 1
+        hit[gt] += int(int(p['pred_label'][0]) == gt)
+    return [h / max(t, 1) for h, t in zip(hit, tot)]
+
+
+def _zero_shot(ctx, stage):
+    p = stage.params
+    wd = osp.join(ctx.work_dir, stage.name)
+    os.makedirs(wd, exist_ok=True)
+    opts = _opts(experiment_name=stage.name)
+    opts += _fmnist_opts(ctx, 'test_dataloader', p['images'])
+    ckpt = None
+    if p.get('teacher'):
+        opts += _opts(**{'model.image_encoder.checkpoint':
+                         ctx.checkpoint('teacher')})
+    elif p['student']:
+        ckpt = ctx.checkpoint(p['student'])
+    else:  # random-init student: seeded weights
+        opts += _opts(**{'randomness.seed': p['seed']})
+    pkl = osp.join(wd, 'predictions.pkl')
+    metrics = _test(ctx, p['config'], ckpt, wd, opts, pkl)
+    return dict(metrics=metrics, per_class=_per_class(pkl),
+                checkpoint=ckpt)
+
+
+def _probe(ctx, stage):
+    p = stage.params
+    wd = osp.join(ctx.work_dir, stage.name)
+    ckpt = ctx.checkpoint(p['student']) if p['student'] else None
+    init = (f'model.backbone.init_cfg.checkpoint={ckpt}' if ckpt else
+            'model.backbone.init_cfg=None')
+    epochs = p['epochs']
+    opts = _opts(**{'experiment_name': stage.name,
+                    'randomness.seed': p['seed'],
+                    'train_cfg.max_epochs': epochs,
+                    'train_cfg.val_interval': epochs + 1,
+                    'param_scheduler.0.end': epochs,
+                    'default_hooks.checkpoint.interval': epochs})
+    _load_tool('train').main([p['config'], '--work-dir', wd, '--no-validate',
+                              '--cfg-options', init, *opts])
+    test_opts = _opts(experiment_name=stage.name + '_test')
+    test_opts += _fmnist_opts(ctx, 'test_dataloader', p['images'])
+    metrics = _test(ctx, p['config'], osp.join(wd, f'epoch_{epochs}.pth'),
+                    wd, test_opts + ['model.backbone.init_cfg=None'])
+    return dict(metrics=metrics, checkpoint=ckpt)
+
+
+def _transfer(ctx, stage):
+    p = stage.params
+    wd = osp.join(ctx.work_dir, stage.name)
+    ckpt = ctx.checkpoint(p['student']) if p['student'] else None
+    init = (f'model.backbone.init_cfg.checkpoint={ckpt}' if ckpt else
+            'model.backbone.init_cfg=None')
+    root = p['scenes'].rstrip('/') + '/'
+    data = {f'{dl}.dataset.data_root': root
+            for dl in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader')}
+    if stage.kind == 'det':
+        for ev in ('val_evaluator', 'test_evaluator'):
+            data[f'{ev}.ann_file'] = root + 'annotations/instances_val.json'
+    iters = p['iters']
+    opts = _opts(**{'experiment_name': stage.name,
+                    'randomness.seed': p['seed'],
+                    'train_cfg.max_iters': iters,
+                    'param_scheduler.0.end': max(1, iters // 10),
+                    'param_scheduler.1.end': iters,
+                    'default_hooks.checkpoint.interval': iters}, **data)
+    _load_tool('train').main([p['config'], '--work-dir', wd, '--no-validate',
+                              '--cfg-options', init, *opts])
+    metrics = _test(ctx, p['config'], osp.join(wd, f'iter_{iters}.pth'), wd,
+                    _opts(experiment_name=stage.name + '_test', **data) +
+                    ['model.backbone.init_cfg=None'])
+    return dict(metrics=metrics, checkpoint=ckpt)
+
+
+def _report(ctx, stage):
+    from .report import write_report
+    return write_report(ctx)
+
+
+RUNNERS = dict(data=_data, scenes=_scenes, train=_train,
+               zero_shot=_zero_shot, probe=_probe, det=_transfer,
+               seg=_transfer, report=_report)
