@@ -42,7 +42,7 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
-         end=50),
+         end=20),
     dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=3,
          convert_to_iter_based=True),
 ]

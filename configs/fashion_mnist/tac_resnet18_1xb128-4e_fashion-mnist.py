@@ -19,7 +19,7 @@ optim_wrapper = dict(
                    nesterov=True))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
-         end=50),
+         end=20),
     dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=4,
          convert_to_iter_based=True),
 ]

@@ -104,8 +104,10 @@ class StepRunner:
 def run_setting(model, meta: dict, device: str, batch: int, repeats: int,
                 warmup: int, amp: Optional[torch.dtype] = None,
                 log=print) -> dict:
-    """Stage medians, the end-to-end median and peak memory of one setting.
-    """
+    """Stage medians and minima, the end-to-end median and peak memory of
+    one setting. Decomposed and end-to-end steps alternate, so both see the
+    same load."""
+    import statistics
     samples = make_samples(batch, meta['channels'], meta['image'])
     runner = StepRunner(model, samples, device, amp)
     wrapper = runner.optim_wrapper()
@@ -114,25 +116,31 @@ def run_setting(model, meta: dict, device: str, batch: int, repeats: int,
     for _ in range(warmup):
         runner.decomposed()
     per_stage = {s: [] for s in STAGES}
+    e2e = []
     for _ in range(max(1, repeats)):
         for s, v in runner.decomposed().items():
             per_stage[s].append(v)
-    import statistics
+        e2e.append(time_interleaved(
+            {'e2e': lambda: runner.end_to_end(wrapper)}, device, 1,
+            warmup=0)['e2e']['median'])
     stages = {s: statistics.median(v) for s, v in per_stage.items()}
-    e2e = time_interleaved({'e2e': lambda: runner.end_to_end(wrapper)},
-                           device, repeats, warmup=0)['e2e']['median']
+    best = {s: min(v) for s, v in per_stage.items()}
     total = sum(stages.values())
     alone = None
     if not str(device).startswith('cuda') and amp is None:
         alone = neck_head_alone(model, batch, meta['image'],
                                 max(5, repeats))
+    nh = 'LGD neck+head'
     res = dict(alone=alone, meta=meta, batch=batch, amp=_amp_name(amp),
-               stages=stages,
-               total=total, e2e=e2e, mem=mem.bytes, mem_kind=mem.kind,
-               share=stages['LGD neck+head'] / total)
+               stages=stages, best=best, total=total,
+               e2e=statistics.median(e2e), mem=mem.bytes, mem_kind=mem.kind,
+               share=stages[nh] / total,
+               share_best=best[nh] / sum(best.values()),
+               repeats=max(1, repeats))
     log(f'  step {meta["name"]} b{batch} {res["amp"]}: sum {ms(total)} ms, '
-        f'train_step {ms(e2e)} ms, neck+head {100 * res["share"]:.2f}%, '
-        f'{batch / total:.1f} img/s')
+        f'train_step {ms(res["e2e"])} ms, neck+head '
+        f'{100 * res["share"]:.2f}% (best-of-{res["repeats"]}: '
+        f'{100 * res["share_best"]:.2f}%), {batch / total:.1f} img/s')
     return res
 
 
@@ -192,94 +200,11 @@ def breakdown_markdown(results) -> str:
                            for r in results])
     rows.append(['**sum of stages**'] + [f'**{ms(r["total"])} ms**'
                                          for r in results])
+    rows.append(['LGD neck+head share, best of each stage'] +
+                [f'{100 * r["share_best"]:.2f}%' for r in results])
     rows.append(['`train_step` end to end (check)'] +
                 [f'{ms(r["e2e"])} ms' for r in results])
     rows.append(['images/s (sum of stages)'] +
                 [f'{r["batch"] / r["total"]:.1f}' for r in results])
     rows.append(['peak memory (MiB)'] + [mib(r['mem']) for r in results])
     return md_table(header, rows)
-
-
-def fast_paths(model, meta: dict, device: str, batch: int, repeats: int,
-               warmup: int, log=print) -> dict:
-    """Candidate fast paths for the teacher forward and the student
-    forward+backward, timed interleaved against the current code path.
-
-    Returns:
-        dict: ``teacher`` / ``student``: name -> median s; ``bf16``: fidelity
-        of the bf16 teacher (min cosine to fp32, pseudo-label agreement).
-    """
-    import copy
-    cl = torch.channels_last
-    x = collate_preprocess(model, make_samples(
-        batch, meta['channels'], meta['image']))['inputs'][0]
-    teacher = model.target_generator
-    teacher_cl = copy.deepcopy(teacher).to(memory_format=cl)
-    x_cl = x.contiguous(memory_format=cl)
-
-    def infer_clone():
-        with torch.inference_mode():
-            z = teacher(x)
-        return z.clone()
-
-    def bf16(net=teacher, inp=x):
-        with torch.autocast(device_type=device.split(':')[0],
-                            dtype=torch.bfloat16):
-            return net(inp)
-
-    t_fns = {'no_grad (current)': lambda: teacher(x),
-             'inference_mode + clone': infer_clone,
-             'channels_last': lambda: teacher_cl(x_cl),
-             'autocast bf16': bf16,
-             'channels_last + autocast bf16': lambda: bf16(teacher_cl, x_cl)}
-    log(f'  fast paths, teacher of {meta["name"]} ...')
-    teacher_t = time_interleaved(t_fns, device, repeats, warmup)
-    with torch.no_grad():
-        z32, z16 = teacher(x), bf16().float()
-        bank = model.tsb.weight
-        fidelity = dict(
-            cl_max_diff=float((teacher_cl(x_cl) - z32).abs().max()),
-            min_cos=float((z32 * z16).sum(1).min()),
-            label_agree=float(((z32 @ bank.T).argmax(1) ==
-                               (z16 @ bank.T).argmax(1)).float().mean()))
-
-    backbone = model.backbone
-    backbone_cl = copy.deepcopy(backbone).to(memory_format=cl)
-    grads = [torch.randn_like(f) for f in backbone(x)]
-
-    def fwd_bwd(net, inp, gs):
-        net.zero_grad(set_to_none=True)
-        torch.autograd.backward(net(inp), gs)
-
-    grads_cl = [g.contiguous(memory_format=cl) if g.dim() == 4 else g
-                for g in grads]
-    s_fns = {'contiguous (current)': lambda: fwd_bwd(backbone, x, grads),
-             'channels_last': lambda: fwd_bwd(backbone_cl, x_cl, grads_cl)}
-    log(f'  fast paths, student of {meta["name"]} ...')
-    student_t = time_interleaved(s_fns, device, repeats, warmup)
-    backbone.zero_grad(set_to_none=True)
-    return dict(meta=meta, batch=batch,
-                teacher={k: v['median'] for k, v in teacher_t.items()},
-                student={k: v['median'] for k, v in student_t.items()},
-                bf16=fidelity)
-
-
-def fast_paths_markdown(results) -> str:
-    """One row per (setting, stage, variant) with the speed-up."""
-    rows = []
-    for r in results:
-        name = f'{r["meta"]["name"]}, b{r["batch"]}'
-        for part, base in (('teacher', 'no_grad (current)'),
-                           ('student', 'contiguous (current)')):
-            t0 = r[part][base]
-            for k, t in r[part].items():
-                gain = t0 / t - 1.0
-                verdict = ('baseline' if k == base else
-                           'helps (> 5%)' if gain > 0.05 else
-                           'slower (> 5%)' if gain < -0.05 else
-                           'no clear effect (within 5%)')
-                rows.append([name, f'{part} forward' +
-                             ('+backward' if part == 'student' else ''),
-                             k, ms(t), f'{t0 / t:.2f}x', verdict])
-    return md_table(['setting', 'stage', 'variant', 'median (ms)',
-                     'speed-up vs current', 'verdict'], rows)

@@ -35,7 +35,7 @@ import _bench_models as models  # noqa: E402
 import torch  # noqa: E402
 
 FULL = dict(ks=[10, 80, 150, 1000, 1203], bs=[64, 256], ds=[512, 1024],
-            lgka_repeats=15, lgka_warmup=3, step_repeats=3, step_warmup=1,
+            lgka_repeats=15, lgka_warmup=3, step_repeats=5, step_warmup=1,
             r18_rn50_batch=32, embedded_batch=None, tsb_classes='imagenet1k',
             tsb_templates='simple', tsb_repeats=5)
 QUICK = dict(ks=[10, 80], bs=[64], ds=[64], lgka_repeats=3, lgka_warmup=1,
@@ -113,6 +113,7 @@ def main(argv=None) -> str:
 
 def _steps(args, plan, device, tmp) -> dict:
     """Sections 2 and 3, one model at a time (memory)."""
+    import _bench_fastpath
     import _bench_step
     res = dict(steps=[], fastpaths=[])
     amps = [None]
@@ -135,7 +136,7 @@ def _steps(args, plan, device, tmp) -> dict:
                     plan['step_warmup'], amp))
         if 'fastpath' in args.sections:
             print(f'[3/4] fast paths: {meta["name"]}')
-            res['fastpaths'].append(_bench_step.fast_paths(
+            res['fastpaths'].append(_bench_fastpath.fast_paths(
                 model, meta, device, batch, plan['step_repeats'],
                 plan['step_warmup']))
         del model

@@ -24,15 +24,15 @@ DEFAULT = dict(
     teacher_epochs=4, teacher_images=None,
     lgd_epochs=3, lgd_images=None,
     probe_epochs=30, test_images=None,
-    transfer_iters=300, seeds=[0])
+    transfer_iters=300, seeds=[0], log_interval=20)
 QUICK = dict(
     fmnist_out='data/fashion_mnist',
     scenes_out='data/fmnist_scenes_quick', n_scenes_train=96,
     n_scenes_val=32,
-    teacher_epochs=1, teacher_images=2048,
-    lgd_epochs=1, lgd_images=1024,
+    teacher_epochs=2, teacher_images=4096,
+    lgd_epochs=1, lgd_images=2048,
     probe_epochs=5, test_images=1000,
-    transfer_iters=12, seeds=[0])
+    transfer_iters=12, seeds=[0], log_interval=4)
 
 
 def make_settings(quick: bool, seeds=None, fmnist_src=None) -> dict:
@@ -67,7 +67,7 @@ def stage_list(s) -> list:
                                        epochs=s['teacher_epochs'],
                                        images=s['teacher_images'], seed=0)),
         Stage('zs_teacher', 'zero_shot', dict(config=ZS_TEACHER_CFG,
-                                              teacher=True, student=None,
+                                              teacher='teacher', student=None,
                                               images=s['test_images'])),
     ]
     for name, variant, seed in students(s):

@@ -28,7 +28,7 @@ def training_curves(wd, stages, read_scalars):
         rows = [r for r in read_scalars(wd, st) if 'loss' in r]
         if rows:
             ax.plot([r['step'] for r in rows], [r['loss'] for r in rows],
-                    label=st)
+                    marker='.', label=st)
             drawn += 1
     if not drawn:
         plt.close(fig)

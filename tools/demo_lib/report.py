@@ -20,7 +20,7 @@ def _get(ctx, name, key):
         return None
 
 
-def _fmt(values, scale=100.0):
+def _fmt(values, scale=1.0):
     values = [v * scale for v in values if v is not None]
     if not values:
         return 'n/a'
@@ -60,9 +60,9 @@ def transfer_rows(ctx):
     rows = []
     for init, label in (('lgd', 'LGD student'), ('random', 'random init')):
         rows.append((label,
-                     _fmt([_get(ctx, f'det_{init}', 'coco/bbox_mAP')]),
-                     _fmt([_get(ctx, f'det_{init}', 'coco/segm_mAP')]),
-                     _fmt([_get(ctx, f'seg_{init}', 'mIoU')], scale=1.0)))
+                     _fmt([_get(ctx, f'det_{init}', 'coco/bbox_mAP')], 100),
+                     _fmt([_get(ctx, f'det_{init}', 'coco/segm_mAP')], 100),
+                     _fmt([_get(ctx, f'seg_{init}', 'mIoU')])))
     return rows
 
 
@@ -124,7 +124,8 @@ def write_report(ctx):
         'auxiliary head. Metrics from mmdet CocoMetric / mmseg IoUMetric '
         'via tools/test.py.',
         '',
-        _table(['backbone init', 'bbox mAP', 'segm mAP', 'mIoU'], tr_rows),
+        _table(['backbone init', 'bbox mAP (%)', 'segm mAP (%)', 'mIoU (%)'],
+               tr_rows),
         '',
         '## Plots',
         '',

@@ -2,6 +2,7 @@
 ``tools/train.py`` / ``tools/test.py`` main functions), with resumable
 results: ``<work_dir>/results/<stage>.json``."""
 import gc
+import hashlib
 import importlib.util
 import json
 import os
@@ -49,9 +50,22 @@ class Context:
         atomic_write_json(path, dict(last_run_s=seconds))
 
 
+def _fingerprint(ctx, stage):
+    """The stage's params plus a digest of each upstream result it uses,
+    so re-running an upstream stage re-runs this one."""
+    params = json.loads(json.dumps(stage.params))
+    for key in ('teacher', 'student'):
+        dep = params.get(key)
+        if isinstance(dep, str) and osp.isfile(ctx.result_path(dep)):
+            with open(ctx.result_path(dep), 'rb') as f:
+                params[f'{key}_result'] = hashlib.sha256(
+                    f.read()).hexdigest()[:16]
+    return params
+
+
 def run_stage(ctx, stage, i, n, force=False):
     path = ctx.result_path(stage.name)
-    params = json.loads(json.dumps(stage.params))
+    params = _fingerprint(ctx, stage)
     if osp.isfile(path) and not force and not (
             {stage.name, 'all'} & ctx.redo):
         if ctx.result(stage.name).get('params') == params:
@@ -107,7 +121,9 @@ def _train(ctx, stage):
     wd = osp.join(ctx.work_dir, stage.name)
     opts = _opts(**{'experiment_name': stage.name,
                     'randomness.seed': p['seed'],
-                    'train_cfg.max_epochs': p['epochs']})
+                    'train_cfg.max_epochs': p['epochs'],
+                    'default_hooks.logger.interval':
+                    ctx.settings['log_interval']})
     opts += _fmnist_opts(ctx, 'train_dataloader', p['images'])
     epochs = p['epochs']
     sched = ['param_scheduler.1.end=%d' % epochs,

@@ -1,0 +1,60 @@
+"""`tools/run_demo.py --quick` end to end on real Fashion-MNIST (CI)."""
+import json
+import os
+import os.path as osp
+import re
+import runpy
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEBIAN = '/usr/share/datasets/fashion-mnist'
+
+
+def _pct(cell):
+    """'72.3' or '72.3 ± 1.0 (n=3)' -> 72.3."""
+    return float(re.match(r'[-\d.]+', cell).group(0))
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not osp.isdir(DEBIAN),
+                    reason="Debian's dataset-fashion-mnist is not installed "
+                    '(tools/install.sh installs it)')
+def test_demo_quick(tmp_path):
+    wd = str(tmp_path / 'demo')
+    demo = runpy.run_path(osp.join(ROOT, 'tools', 'run_demo.py'))
+    summary = demo['main'](['--quick', '--work-dir', wd])
+
+    report = open(osp.join(wd, 'report.md')).read()
+    for heading in ('## Classification', '## Transfer', 'zero-shot top-1',
+                    'bbox mAP', 'mIoU'):
+        assert heading in report
+    for png in ('curves.png', 'per_class_zero_shot.png',
+                'embedding_map.png'):
+        assert osp.getsize(osp.join(wd, png)) > 5000, png
+        assert f']({png})' in report
+
+    rows = {r['model']: r for r in summary['classification']}
+    teacher = next(v for k, v in rows.items() if k.startswith('Teacher'))
+    # chance is 10%: a 2-epoch text-aligned teacher is far above it
+    assert _pct(teacher['zero_shot']) > 40
+    for name, row in rows.items():
+        if name.startswith('Student'):
+            assert 0 <= _pct(row['zero_shot']) <= 100
+            assert 0 <= _pct(row['linear_probe']) <= 100
+    metrics = summary['metrics']
+    for stage in ('det_lgd', 'det_random'):
+        for key in ('coco/bbox_mAP', 'coco/segm_mAP'):
+            assert 0.0 <= metrics[stage][key] <= 1.0
+    for stage in ('seg_lgd', 'seg_random'):
+        assert 0.0 <= metrics[stage]['mIoU'] <= 100.0
+    # per-category zero-shot accuracies were computed from the dumped
+    # predictions of tools/test.py --out
+    per_class = json.load(open(osp.join(wd, 'results',
+                                        'zs_teacher.json')))['per_class']
+    assert len(per_class) == 10 and max(per_class) > 0.4
+
+    # re-running skips every finished stage
+    again = demo['main'](['--quick', '--work-dir', wd])
+    assert again['metrics']['zs_teacher'] == metrics['zs_teacher']
+    assert os.listdir(osp.join(wd, 'teacher'))
