@@ -41,6 +41,13 @@ def test_errors(spec, match):
         resolve_classes(spec)
 
 
+def test_duplicates_in_a_names_file(tmp_path):
+    f = tmp_path / 'names.txt'
+    f.write_text('cat\ndog\ncat\n')
+    with pytest.raises(ValueError, match='Duplicate category names in'):
+        resolve_classes(str(f))
+
+
 def test_templates():
     assert len(resolve_templates('openai')) == 80
     assert resolve_templates(['a {}.']) == ['a {}.']

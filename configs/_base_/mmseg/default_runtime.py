@@ -10,4 +10,5 @@ custom_imports = dict(
 custom_hooks = [
     dict(type='PlainMessageHubHook'),
     dict(type='PretrainedBackboneCheckHook'),
+    dict(type='FiniteLossHook'),
 ]

@@ -80,6 +80,14 @@ def _one(spec: str) -> List[str]:
         'line, or a list of names.')
 
 
+def _no_duplicates(names: List[str], source: str) -> None:
+    dups = sorted({n for n in names if names.count(n) > 1})
+    if dups:
+        raise ValueError(
+            f'Duplicate category names in {source}: {dups}. Each TSB row '
+            'must be a distinct category: remove repeats.')
+
+
 def resolve_classes(spec: ClassSpec) -> List[str]:
     """Category names for ``spec`` (see module docstring).
 
@@ -91,12 +99,16 @@ def resolve_classes(spec: ClassSpec) -> List[str]:
 
     Raises:
         ValueError: empty result; unknown set name; duplicate names in an
-            explicit list (a union of sets drops repeats silently, since
-            e.g. COCO and LVIS share names by design).
+            explicit list or a names file (a union of sets drops repeats
+            silently, since e.g. COCO and LVIS share names by design; the
+            built-in ImageNet list keeps CLIP's two repeated names so rows
+            follow the dataset's label indices).
     """
     if isinstance(spec, str):
         names = _one(spec)
         source = spec
+        if spec not in CATEGORY_SETS:  # a user's file: same rule as a list
+            _no_duplicates(names, spec)
     else:
         spec = list(spec)
         is_union = bool(spec) and all(
@@ -113,11 +125,7 @@ def resolve_classes(spec: ClassSpec) -> List[str]:
         else:
             names = [str(n).strip() for n in spec]
             source = 'the class list'
-            dups = sorted({n for n in names if names.count(n) > 1})
-            if dups:
-                raise ValueError(
-                    f'Duplicate category names in {source}: {dups}. Each '
-                    'TSB row must be a distinct category: remove repeats.')
+            _no_duplicates(names, source)
     if not names or any(not n for n in names):
         raise ValueError(
             f'The category list from {source} is empty or has blank names: '
