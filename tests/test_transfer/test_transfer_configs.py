@@ -53,7 +53,8 @@ def test_common_settings(config):
     assert cfg.custom_imports == dict(imports=['mmlgd', 'mmpretrain.models'],
                                       allow_failed_imports=False)
     assert [h['type'] for h in cfg.custom_hooks] == [
-        'PlainMessageHubHook', 'PretrainedBackboneCheckHook']
+        'PlainMessageHubHook', 'PretrainedBackboneCheckHook',
+        'FiniteLossHook']
     backbone = cfg.model.backbone
     arch = 'mbv2' if '-mbv2_' in config else 'r18'
     assert backbone.type == {'r18': 'mmpretrain.ResNet',

@@ -18,11 +18,13 @@ def _lgka(res: dict) -> str:
         'Both include the pseudo-labelling product `z_T L^T` (B x D x K), '
         'which is identical in both; the *labels given* columns time the '
         'same two update codes with precomputed labels, i.e. only the part '
-        'that the vectorisation replaces. Median of interleaved repeats, '
-        'fast calls batched to >= 5 ms per sample. Before timing, each cell '
-        'runs three updates with both codes from the same state (fresh and '
-        'partly initialised rows) and asserts equal labels, flags and banks '
-        '(`allclose`, rtol 1e-5, atol 1e-6); the run aborts otherwise.', '',
+        'that the vectorisation replaces. Times are medians of interleaved '
+        'repeats (fast calls batched to >= 5 ms per sample); ratios are '
+        'medians of the per-round ratios (both codes timed back to back). '
+        'Before timing, each cell runs three updates with both codes from '
+        'the same state (fresh and partly initialised rows) and asserts '
+        'equal labels, flags and banks (`allclose`, rtol 1e-5, atol 1e-6); '
+        'the run aborts otherwise.', '',
         res['markdown'], '']
     cell = [r for r in res['rows']
             if (r['K'], r['B'], r['D']) == (1000, 256, 1024)]

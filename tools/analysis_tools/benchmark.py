@@ -65,15 +65,30 @@ def parse_args(argv=None):
                    "default: 'openai' is 80k prompts, tens of minutes on a "
                    'small CPU)')
     p.add_argument('--threads', type=int, default=None,
-                   help='torch.set_num_threads (default: torch\'s own)')
+                   help='torch.set_num_threads (default: torch\'s own; '
+                   '1 with --quick)')
     return p.parse_args(argv)
 
 
 def main(argv=None) -> str:
+    """Run the benchmark; returns the markdown (also written to --out).
+
+    ``--quick`` runs single-threaded unless ``--threads`` is given, so the
+    smoke test is not stalled by other processes on a shared machine; the
+    thread count is restored on return.
+    """
     args = parse_args(argv)
+    threads = torch.get_num_threads()
+    try:
+        if args.threads or args.quick:
+            torch.set_num_threads(args.threads or 1)
+        return _run(args, argv)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run(args, argv) -> str:
     start = time.perf_counter()
-    if args.threads:
-        torch.set_num_threads(args.threads)
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     plan = dict(QUICK if args.quick else FULL)
     if args.settings is None:
