@@ -102,3 +102,19 @@ def test_text_aligned_head_and_teacher(tiny_clip, tsb_cache, tmp_path):
     with pytest.raises(FileNotFoundError, match='train the teacher first'):
         MODELS.build(dict(type='TextAlignedTeacher', config=cfg_dict,
                           checkpoint=str(tmp_path / 'none.pth')))
+
+
+def test_fast_paths(tiny_clip):
+    torch.manual_seed(0)
+    x = torch.randn(4, 3, 32, 32)
+    ref = MODELS.build(tiny_teacher(tiny_clip))(x)
+    cl = MODELS.build(tiny_teacher(tiny_clip, channels_last=True))
+    assert cl.visual.conv1.weight.is_contiguous(
+        memory_format=torch.channels_last)
+    torch.testing.assert_close(cl(x), ref, atol=1e-5, rtol=1e-5)
+    bf16 = MODELS.build(tiny_teacher(tiny_clip, autocast_dtype='bfloat16'))
+    z = bf16(x)
+    assert z.dtype == torch.float32
+    assert F.cosine_similarity(z, ref).min() > 0.98
+    with pytest.raises(ValueError, match='not a torch float dtype'):
+        MODELS.build(tiny_teacher(tiny_clip, autocast_dtype='int8'))

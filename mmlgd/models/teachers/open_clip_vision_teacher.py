@@ -9,7 +9,7 @@ from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
 from ..text.utils import register_open_clip_config
-from .renormalize import InputAdapter
+from .renormalize import FastPath, InputAdapter
 
 # mmpretrain's data preprocessor works in 0-255 units; these are CLIP's
 # mean/std (open_clip.OPENAI_DATASET_MEAN/STD) in those units.
@@ -32,6 +32,8 @@ class OpenCLIPVisionTeacher(BaseModule):
         cache_dir (str, optional): open_clip download cache.
         model_config (str, optional): an open_clip model-config JSON to
             register first (a custom architecture named ``model_name``).
+        channels_last (bool), autocast_dtype (str, optional): fast paths,
+            see :class:`FastPath`.
 
     ``forward``: (B, 3, H, W) float -> (B, D) L2-normalised, always in eval
     mode, with no autograd graph. ``embed_dim`` is D.
@@ -47,8 +49,11 @@ class OpenCLIPVisionTeacher(BaseModule):
                  data_std: Sequence[float] = CLIP_STD_255,
                  image_size: Optional[int] = None,
                  cache_dir: Optional[str] = None,
-                 model_config: Optional[str] = None):
+                 model_config: Optional[str] = None,
+                 channels_last: bool = False,
+                 autocast_dtype: Optional[str] = None):
         super().__init__()
+        self.fast = FastPath(channels_last, autocast_dtype)
         import open_clip
         register_open_clip_config(model_config)
         is_path = osp.sep in pretrained or pretrained.endswith(
@@ -67,7 +72,7 @@ class OpenCLIPVisionTeacher(BaseModule):
                 'model_name the weights were trained with.') from err
         pp = open_clip.get_model_preprocess_cfg(clip)
         self.model_name = model_name
-        self.visual = clip.visual
+        self.visual = self.fast.prepare(clip.visual)
         self.embed_dim = int(self.visual.output_dim)
         del clip
         self.adapter = InputAdapter(data_mean, data_std, pp['mean'],
@@ -84,4 +89,7 @@ class OpenCLIPVisionTeacher(BaseModule):
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.normalize(self.visual(self.adapter(x)).float(), dim=1)
+        x = self.fast.input(self.adapter(x))
+        with self.fast.autocast(x):
+            z = self.visual(x)
+        return F.normalize(z.float(), dim=1)

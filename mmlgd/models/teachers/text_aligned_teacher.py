@@ -3,6 +3,7 @@ import os.path as osp
 from typing import Optional, Sequence
 
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.model import BaseModule
 from mmengine.runner import load_checkpoint
@@ -10,7 +11,7 @@ from mmengine.runner import load_checkpoint
 from mmpretrain.registry import MODELS
 
 from .open_clip_vision_teacher import CLIP_MEAN_255, CLIP_STD_255
-from .renormalize import InputAdapter
+from .renormalize import FastPath, InputAdapter
 
 
 @MODELS.register_module()
@@ -26,6 +27,8 @@ class TextAlignedTeacher(BaseModule):
             (0-255 units); inputs are re-normalised to the teacher config's
             own ``data_preprocessor`` mean/std when they differ.
         image_size (int, optional): resize inputs to this size first.
+        channels_last (bool), autocast_dtype (str, optional): fast paths,
+            see :class:`FastPath`.
 
     ``forward``: (B, 3, H, W) -> (B, D) L2-normalised, eval mode, no grad.
 
@@ -38,8 +41,11 @@ class TextAlignedTeacher(BaseModule):
     def __init__(self, config, checkpoint: str,
                  data_mean: Sequence[float] = CLIP_MEAN_255,
                  data_std: Sequence[float] = CLIP_STD_255,
-                 image_size: Optional[int] = None):
+                 image_size: Optional[int] = None,
+                 channels_last: bool = False,
+                 autocast_dtype: Optional[str] = None):
         super().__init__()
+        self.fast = FastPath(channels_last, autocast_dtype)
         if isinstance(config, str):
             if not osp.isfile(config):
                 raise FileNotFoundError(
@@ -71,7 +77,7 @@ class TextAlignedTeacher(BaseModule):
         t_std = [s / 255.0 for s in pre.get('std', data_std)]
         self.adapter = InputAdapter(data_mean, data_std, t_mean, t_std,
                                     image_size)
-        self.classifier = classifier
+        self.classifier = self.fast.prepare(classifier)
         self.embed_dim = classifier.head.embed_dim
         self.requires_grad_(False)
         self.eval()
@@ -85,5 +91,8 @@ class TextAlignedTeacher(BaseModule):
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        feats = self.classifier.extract_feat(self.adapter(x))
-        return self.classifier.head.embed(feats).float()
+        x = self.fast.input(self.adapter(x))
+        with self.fast.autocast(x):
+            feats = self.classifier.extract_feat(x)
+            z = self.classifier.head.embed(feats)
+        return F.normalize(z.float(), dim=1)
