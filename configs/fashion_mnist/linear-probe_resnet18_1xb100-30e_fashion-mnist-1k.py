@@ -1,12 +1,12 @@
 # Linear probe on frozen student features with 1,000 labels (probe_1k):
 #   python tools/train.py THIS_CONFIG --cfg-options \
-#       model.backbone.init_cfg.checkpoint=work_dirs/demo/lgd/epoch_3.pth
+#       model.backbone.init_cfg.checkpoint=work_dirs/demo/lgd_s0/epoch_2.pth
 # (without an init_cfg checkpoint: the random-init baseline).
 _base_ = [
     '../_base_/datasets/fashion-mnist_32px.py',
     '../_base_/default_runtime.py',
 ]
-student_checkpoint = 'work_dirs/demo/lgd/epoch_3.pth'
+student_checkpoint = 'work_dirs/demo/lgd_s0/epoch_2.pth'
 model = dict(
     type='ImageClassifier',
     data_preprocessor={{_base_.data_preprocessor}},

@@ -9,7 +9,7 @@ _base_ = [
     '../_base_/mmdet/models/mask-rcnn_r18_fpn.py',
     '../_base_/mmdet/default_runtime.py',
 ]
-student_checkpoint = 'work_dirs/demo/lgd/epoch_3.pth'
+student_checkpoint = 'work_dirs/demo/lgd_s0/epoch_2.pth'
 classes = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal',
            'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
 data_root = 'data/fmnist_scenes/'

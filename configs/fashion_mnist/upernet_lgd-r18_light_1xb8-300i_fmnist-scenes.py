@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/mmseg/models/upernet_r18.py',
     '../_base_/mmseg/default_runtime.py',
 ]
-student_checkpoint = 'work_dirs/demo/lgd/epoch_3.pth'
+student_checkpoint = 'work_dirs/demo/lgd_s0/epoch_2.pth'
 data_root = 'data/fmnist_scenes/'
 crop_size = (128, 128)
 norm_cfg = dict(type='BN', requires_grad=True)

@@ -1,5 +1,5 @@
 # Zero-shot Fashion-MNIST test accuracy of an LGD student through the TSB:
-#   python tools/test.py THIS_CONFIG work_dirs/demo/lgd/epoch_3.pth
+#   python tools/test.py THIS_CONFIG work_dirs/demo/lgd_s0/epoch_2.pth
 _base_ = [
     '../_base_/datasets/fashion-mnist_32px.py',
     '../_base_/models/fashion-mnist_tsb_minilm.py',

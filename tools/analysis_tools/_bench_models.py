@@ -4,7 +4,7 @@ configs with random weights (nothing is downloaded).
 * ``r18_rn50``: ``configs/_base_/models/lgd_clip-rn50_resnet18.py`` (the
   paper's ResNet-18 student <- CLIP RN50 teacher), teacher created by
   open_clip without pretrained weights, TSB a random unit (1000, 1024) bank.
-* ``embedded``: ``configs/fashion_mnist/lgd_tac-r18_resnet18_1xb128-3e_
+* ``embedded``: ``configs/fashion_mnist/lgd_tac-r18_resnet18_1xb128-2e_
   fashion-mnist.py`` (ResNet-18 student <- text-aligned ResNet-18 teacher,
   32 px grayscale, D = 384, K = 10, batch 128), the teacher classifier from
   its own config with random weights saved to a temporary checkpoint, TSB a
@@ -22,7 +22,7 @@ from torch import nn
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 RN50_CFG = 'configs/_base_/models/lgd_clip-rn50_resnet18.py'
-EMB_CFG = 'configs/fashion_mnist/lgd_tac-r18_resnet18_1xb128-3e_fashion-mnist.py'  # noqa
+EMB_CFG = 'configs/fashion_mnist/lgd_tac-r18_resnet18_1xb128-2e_fashion-mnist.py'  # noqa
 FMNIST_MEAN = [72.94] * 3
 FMNIST_STD = [90.02] * 3
 

@@ -6,11 +6,11 @@ Stage = namedtuple('Stage', ['name', 'kind', 'params'])
 CFG = 'configs/fashion_mnist/'
 TEACHER_CFG = CFG + 'tac_resnet18_1xb128-4e_fashion-mnist.py'
 LGD_CFGS = {
-    'lgd': CFG + 'lgd_tac-r18_resnet18_1xb128-3e_fashion-mnist.py',
+    'lgd': CFG + 'lgd_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
     'lgd-image-only':
-    CFG + 'lgd-image-only_tac-r18_resnet18_1xb128-3e_fashion-mnist.py',
+    CFG + 'lgd-image-only_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
     'lgd-text-only':
-    CFG + 'lgd-text-only_tac-r18_resnet18_1xb128-3e_fashion-mnist.py',
+    CFG + 'lgd-text-only_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
 }
 ZS_STUDENT_CFG = CFG + 'zero-shot_lgd-resnet18_fashion-mnist.py'
 ZS_TEACHER_CFG = CFG + 'zero-shot_tac-resnet18_fashion-mnist.py'
@@ -22,9 +22,9 @@ DEFAULT = dict(
     fmnist_out='data/fashion_mnist',
     scenes_out='data/fmnist_scenes', n_scenes_train=1500, n_scenes_val=300,
     teacher_epochs=4, teacher_images=None,
-    lgd_epochs=3, lgd_images=None,
+    lgd_epochs=2, lgd_images=None,
     probe_epochs=30, test_images=None,
-    transfer_iters=300, seeds=[0], log_interval=20)
+    transfer_iters=300, seeds=[0, 1, 2], log_interval=20)
 QUICK = dict(
     fmnist_out='data/fashion_mnist',
     scenes_out='data/fmnist_scenes_quick', n_scenes_train=96,

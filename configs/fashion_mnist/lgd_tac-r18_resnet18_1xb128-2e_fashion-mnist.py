@@ -43,9 +43,9 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=20),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=3,
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=2,
          convert_to_iter_based=True),
 ]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=3)
-default_hooks = dict(checkpoint=dict(interval=3, max_keep_ckpts=1),
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=2)
+default_hooks = dict(checkpoint=dict(interval=2, max_keep_ckpts=1),
                      logger=dict(interval=20))
