@@ -16,7 +16,7 @@ ZS_STUDENT_CFG = CFG + 'zero-shot_lgd-resnet18_fashion-mnist.py'
 ZS_TEACHER_CFG = CFG + 'zero-shot_tac-resnet18_fashion-mnist.py'
 PROBE_CFG = CFG + 'linear-probe_resnet18_1xb100-30e_fashion-mnist-1k.py'
 DET_CFG = CFG + 'mask-rcnn_lgd-r18_fpn-light_1xb8-300i_fmnist-scenes.py'
-SEG_CFG = CFG + 'upernet_lgd-r18_light_1xb8-300i_fmnist-scenes.py'
+SEG_CFG = CFG + 'upernet_lgd-r18_light_1xb8-600i_fmnist-scenes.py'
 
 DEFAULT = dict(
     fmnist_out='data/fashion_mnist',
@@ -24,7 +24,8 @@ DEFAULT = dict(
     teacher_epochs=4, teacher_images=None,
     lgd_epochs=2, lgd_images=None,
     probe_epochs=30, test_images=None,
-    transfer_iters=300, seeds=[0, 1, 2], log_interval=20)
+    det_iters=300, seg_iters=600, seeds=[0, 1, 2],
+    log_interval=20)
 QUICK = dict(
     fmnist_out='data/fashion_mnist',
     scenes_out='data/fmnist_scenes_quick', n_scenes_train=96,
@@ -32,7 +33,7 @@ QUICK = dict(
     teacher_epochs=2, teacher_images=4096,
     lgd_epochs=1, lgd_images=2048,
     probe_epochs=5, test_images=1000,
-    transfer_iters=12, seeds=[0], log_interval=4)
+    det_iters=12, seg_iters=12, seeds=[0], log_interval=4)
 
 
 def make_settings(quick: bool, seeds=None, fmnist_src=None) -> dict:
@@ -87,6 +88,6 @@ def stage_list(s) -> list:
         for init in (first, None):
             st.append(Stage(f'{task}_{"lgd" if init else "random"}', task,
                             dict(config=cfg, student=init,
-                                 iters=s['transfer_iters'],
+                                 iters=s[f'{task}_iters'],
                                  scenes=s['scenes_out'], seed=0)))
     return st

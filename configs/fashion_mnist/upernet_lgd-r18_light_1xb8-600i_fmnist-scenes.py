@@ -1,7 +1,9 @@
 # UperNet R18 on "Fashion-MNIST scenes" label maps (11 classes incl.
 # background), backbone initialised from the LGD student checkpoint. Sized
 # for 2 CPU cores: decode width 64, no auxiliary head, 128x128 inputs,
-# 300 iterations. Random-init baseline:
+# 600 iterations; background (~90% of the pixels) is down-weighted in the
+# loss, without which 300-600 iterations predict background everywhere.
+# Random-init baseline:
 #   --cfg-options model.backbone.init_cfg=None
 _base_ = [
     '../_base_/mmseg/models/upernet_r18.py',
@@ -18,7 +20,10 @@ model = dict(
                   init_cfg=dict(type='Pretrained',
                                 checkpoint=student_checkpoint,
                                 prefix='backbone.')),
-    decode_head=dict(channels=64, num_classes=11, norm_cfg=norm_cfg),
+    decode_head=dict(
+        channels=64, num_classes=11, norm_cfg=norm_cfg,
+        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False,
+                         loss_weight=1.0, class_weight=[0.2] + [1.0] * 10)),
     auxiliary_head=None)
 
 train_pipeline = [
@@ -50,7 +55,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator
 
-max_iters = 300
+max_iters = 600
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)
 val_cfg = dict(type='ValLoop')
