@@ -66,6 +66,7 @@ def per_class_plot(ctx, seed):
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names, rotation=30, ha='right')
     ax.set_ylabel('zero-shot top-1 (%)')
+    ax.set_ylim(0, 118)
     ax.legend(ncol=len(series), fontsize=8)
     return _save(fig, ctx.work_dir, 'per_class_zero_shot.png')
 
