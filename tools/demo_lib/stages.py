@@ -45,10 +45,6 @@ class Context:
         """The last checkpoint a training stage wrote."""
         return self.result(stage_name)['checkpoint']
 
-    def record_wall_time(self, seconds):
-        path = osp.join(self.work_dir, 'results', '_wall.json')
-        atomic_write_json(path, dict(last_run_s=seconds))
-
 
 def _fingerprint(ctx, stage):
     """The stage's params plus a digest of each upstream result it uses,
