@@ -1,4 +1,5 @@
-"""Install mmlgd. Requirements are read from requirements/*.txt (OpenMMLab style)."""
+"""Install mmlgd; requirements come from requirements/*.txt (OpenMMLab
+style)."""
 import os.path as osp
 import re
 
@@ -13,7 +14,7 @@ def get_version():
 
 
 def parse_requirements(fname):
-    """Requirement lines of ``requirements/<fname>``, following ``-r`` includes."""
+    """Requirement lines of ``requirements/<fname>`` (follows ``-r``)."""
     reqs = []
     with open(osp.join(HERE, 'requirements', fname), encoding='utf-8') as f:
         for line in f:
@@ -32,15 +33,18 @@ setup(
     version=get_version(),
     description='Language-Guided Distillation (LGD) for lightweight model '
     'pre-training, as an OpenMMLab plugin',
-    long_description=open(osp.join(HERE, 'README.md'), encoding='utf-8').read(),
+    long_description=open(osp.join(HERE, 'README.md'),
+                          encoding='utf-8').read(),
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'docs')),
     include_package_data=True,
     python_requires='>=3.9',
     license='Apache License 2.0',
-    install_requires=parse_requirements('runtime.txt') + parse_requirements('mminstall.txt'),
+    install_requires=(parse_requirements('runtime.txt') +
+                      parse_requirements('mminstall.txt')),
     extras_require={
-        'all': parse_requirements('optional.txt') + parse_requirements('tests.txt'),
+        'all': (parse_requirements('optional.txt') +
+                parse_requirements('tests.txt')),
         'tests': parse_requirements('tests.txt'),
         'optional': parse_requirements('optional.txt'),
     },

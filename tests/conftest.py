@@ -1,8 +1,8 @@
 """Shared fixtures; the helpers live in tests/tiny_clip.py."""
 import pytest
+from tiny_clip import TINY_CLIP, write_tiny_clip
 
 import mmlgd  # noqa: F401  (registers every module, as configs do)
-from tiny_clip import TINY_CLIP, write_tiny_clip
 
 
 @pytest.fixture(scope='session')

@@ -37,8 +37,9 @@ def main(argv=None):
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
 
-    from mmlgd.apis import load_config
     from mmpretrain.registry import MODELS
+
+    from mmlgd.apis import load_config
     cfg = load_config(args.config, args.cfg_options)
     import mmlgd  # noqa: F401
     tsb_cfg = dict(find_tsb_cfg(cfg.model))

@@ -3,9 +3,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
-
-from tiny_clip import tiny_teacher, tiny_text_encoder
 from mmpretrain.registry import MODELS
+from tiny_clip import tiny_teacher, tiny_text_encoder
 
 CLASSES = ['shirt', 'shoe', 'bag', 'coat']
 

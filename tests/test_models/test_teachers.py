@@ -4,12 +4,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.runner import save_checkpoint
-
-from tiny_clip import tiny_teacher, tiny_text_encoder, write_tiny_clip
-from mmlgd.models import InputAdapter
-from mmlgd.models.teachers.open_clip_vision_teacher import (CLIP_MEAN_255,
-                                                            CLIP_STD_255)
 from mmpretrain.registry import MODELS
+from tiny_clip import tiny_teacher, tiny_text_encoder, write_tiny_clip
+
+from mmlgd.models import InputAdapter
+from mmlgd.models.teachers.open_clip_vision_teacher import (
+    CLIP_MEAN_255,
+    CLIP_STD_255,
+)
 
 
 def test_open_clip_teacher_matches_clip_encode_image(tiny_clip):

@@ -2,10 +2,13 @@
 import pytest
 import torch
 import torch.nn.functional as F
-
 from tiny_clip import tiny_text_encoder, write_tiny_clip
-from mmlgd.models import (OpenCLIPTextEncoder, SentenceTransformerTextEncoder,
-                          TextualSemanticsBank)
+
+from mmlgd.models import (
+    OpenCLIPTextEncoder,
+    SentenceTransformerTextEncoder,
+    TextualSemanticsBank,
+)
 from mmlgd.models.text import tsb as tsb_module
 
 TEMPLATES = ['a photo of a {}.', 'a drawing of a {}.', '{}']

@@ -78,7 +78,6 @@ def embedding_map(ctx, stage, n_images=2000):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmengine.runner import Runner, load_checkpoint
-
     from mmpretrain.registry import MODELS
     try:
         ckpt = ctx.checkpoint(stage)

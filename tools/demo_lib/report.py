@@ -6,8 +6,6 @@ import statistics
 
 from mmlgd.utils.fileio import atomic_write_json, atomic_write_text
 
-from . import plan
-
 VARIANTS = [('lgd', 'LGD (w_tex = w_vis = 0.5)'),
             ('lgd-image-only', 'LGD image-only ablation (w_tex = 0)'),
             ('lgd-text-only', 'LGD text-only ablation (w_vis = 0)')]
@@ -152,5 +150,3 @@ def write_report(ctx):
     atomic_write_json(osp.join(wd, 'results.json'), summary)
     return dict(metrics={}, figures=figs)
 
-
-__all__ = ['write_report', 'plan']

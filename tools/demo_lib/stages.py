@@ -12,8 +12,6 @@ import time
 
 from mmlgd.utils.fileio import atomic_write_json
 
-from . import plan
-
 TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 

@@ -3,11 +3,10 @@ algorithm."""
 from typing import Dict, List, Optional, Union
 
 import torch
-from torch import nn
-
 from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+from torch import nn
 
 TEACHER_PREFIX = 'target_generator.'
 

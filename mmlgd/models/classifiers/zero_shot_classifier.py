@@ -2,11 +2,10 @@
 from typing import List, Optional, Union
 
 import torch
-from torch import nn
-
 from mmpretrain.models.classifiers import BaseClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+from torch import nn
 
 from ..algorithms.lgd import with_tsb_shape
 

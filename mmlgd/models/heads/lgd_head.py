@@ -3,7 +3,6 @@ from typing import Dict, Optional
 
 import torch
 from mmengine.model import BaseModule
-
 from mmpretrain.registry import MODELS
 
 

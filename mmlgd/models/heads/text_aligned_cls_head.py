@@ -4,10 +4,9 @@ from typing import Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
-from torch import nn
-
 from mmpretrain.models.heads import ClsHead
 from mmpretrain.registry import MODELS
+from torch import nn
 
 
 @MODELS.register_module()

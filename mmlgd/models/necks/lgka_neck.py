@@ -7,9 +7,8 @@ import torch.distributed as torch_dist
 import torch.nn.functional as F
 from mmengine.dist import get_world_size, is_distributed
 from mmengine.model import BaseModule
-from torch import nn
-
 from mmpretrain.registry import MODELS
+from torch import nn
 
 
 @MODELS.register_module()

@@ -5,7 +5,6 @@ from typing import Optional, Sequence
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
-
 from mmpretrain.registry import MODELS
 
 from ..text.utils import register_open_clip_config

@@ -7,7 +7,6 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.model import BaseModule
 from mmengine.runner import load_checkpoint
-
 from mmpretrain.registry import MODELS
 
 from .open_clip_vision_teacher import CLIP_MEAN_255, CLIP_STD_255

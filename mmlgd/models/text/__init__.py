@@ -1,5 +1,9 @@
-from .category_sets import (CATEGORY_SETS, render_templates, resolve_classes,
-                            resolve_templates)
+from .category_sets import (
+                            CATEGORY_SETS,
+                            render_templates,
+                            resolve_classes,
+                            resolve_templates,
+)
 from .open_clip_text_encoder import OpenCLIPTextEncoder
 from .sentence_transformer_text_encoder import SentenceTransformerTextEncoder
 from .tsb import TextualSemanticsBank, compute_tsb, tsb_key

@@ -3,9 +3,8 @@ import os.path as osp
 from typing import List, Optional
 
 import torch
-from torch import nn
-
 from mmpretrain.registry import MODELS
+from torch import nn
 
 from .utils import file_sha256, register_open_clip_config
 

@@ -4,9 +4,8 @@ import os.path as osp
 from typing import List, Sequence
 
 import torch
-from torch import nn
-
 from mmpretrain.registry import MODELS
+from torch import nn
 
 from .utils import file_sha256
 

@@ -7,12 +7,16 @@ from typing import Optional, Union
 
 import torch
 from mmengine.logging import print_log
+from mmpretrain.registry import MODELS
 from torch import nn
 
-from mmpretrain.registry import MODELS
-
-from .category_sets import (ClassSpec, TemplateSpec, render_templates,
-                            resolve_classes, resolve_templates)
+from .category_sets import (
+    ClassSpec,
+    TemplateSpec,
+    render_templates,
+    resolve_classes,
+    resolve_templates,
+)
 
 DEFAULT_CACHE_DIR = osp.join('~', '.cache', 'mmlgd', 'tsb')
 
