@@ -174,12 +174,18 @@ def _zero_shot(ctx, stage):
                 checkpoint=ckpt)
 
 
+def _backbone_init(ctx, student):
+    """(checkpoint or None, the cfg option that initialises the backbone
+    from that student, or leaves it random)."""
+    ckpt = ctx.checkpoint(student) if student else None
+    return ckpt, (f'model.backbone.init_cfg.checkpoint={ckpt}' if ckpt else
+                  'model.backbone.init_cfg=None')
+
+
 def _probe(ctx, stage):
     p = stage.params
     wd = osp.join(ctx.work_dir, stage.name)
-    ckpt = ctx.checkpoint(p['student']) if p['student'] else None
-    init = (f'model.backbone.init_cfg.checkpoint={ckpt}' if ckpt else
-            'model.backbone.init_cfg=None')
+    ckpt, init = _backbone_init(ctx, p['student'])
     epochs = p['epochs']
     opts = _opts(**{'experiment_name': stage.name,
                     'randomness.seed': p['seed'],
@@ -199,9 +205,7 @@ def _probe(ctx, stage):
 def _transfer(ctx, stage):
     p = stage.params
     wd = osp.join(ctx.work_dir, stage.name)
-    ckpt = ctx.checkpoint(p['student']) if p['student'] else None
-    init = (f'model.backbone.init_cfg.checkpoint={ckpt}' if ckpt else
-            'model.backbone.init_cfg=None')
+    ckpt, init = _backbone_init(ctx, p['student'])
     root = p['scenes'].rstrip('/') + '/'
     data = {f'{dl}.dataset.data_root': root
             for dl in ('train_dataloader', 'val_dataloader',
