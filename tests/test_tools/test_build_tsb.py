@@ -1,0 +1,35 @@
+"""tools/build_tsb.py precomputes exactly the TSB a config's run will use."""
+import runpy
+
+import torch
+from mmpretrain.registry import MODELS
+from tiny_clip import tiny_text_encoder
+
+CONFIG = 'configs/lgd/lgd_clip-rn50_resnet18_8xb256-200e_in1k-cityscapes-text.py'  # noqa
+
+
+def test_build_tsb_then_training_hits_the_cache(tiny_clip, tsb_cache,
+                                                capsys, monkeypatch):
+    enc = tiny_text_encoder(tiny_clip)
+    opts = [f'model.tsb.encoder.{k}={v}' for k, v in enc.items()]
+    opts += [f'model.tsb.cache_dir={tsb_cache}',
+             # (--cfg-options strips spaces inside list values)
+             "model.tsb.templates=['photo:{}']"]
+    tool = runpy.run_path('tools/build_tsb.py')
+    tsb = tool['main']([CONFIG, '--cfg-options', *opts])
+    out = capsys.readouterr().out
+    assert 'TSB shape: (19, 32)' in out and tsb.key in out
+    assert tsb.classes[0] == 'road'
+
+    # the same config's run now loads it without encoding anything
+    from mmlgd.models.text import tsb as tsb_module
+
+    def fail(*args, **kwargs):
+        raise AssertionError('TSB was recomputed instead of loaded')
+
+    monkeypatch.setattr(tsb_module, 'compute_tsb', fail)
+    again = MODELS.build(dict(type='TextualSemanticsBank', encoder=enc,
+                              classes='cityscapes',
+                              templates=['photo:{}'],
+                              cache_dir=tsb_cache))
+    assert torch.equal(again.weight, tsb.weight)
