@@ -38,7 +38,8 @@ stamp_key=$(cat "$CONSTRAINTS" "$ROOT"/requirements/*.txt "$ROOT/setup.py" "${BA
 py_id=$("$PY" -c 'import sys; print(sys.prefix)' | sha256sum | cut -c1-16)
 stamp="$CACHE/stamps/$py_id-$stamp_key"
 check_stack() {
-  "$PY" - "$ROOT" <<'EOF'
+  # Run from / so that `import mmlgd` finds the installed copy, not ./mmlgd.
+  (cd / && "$PY" - "$ROOT") <<'EOF'
 import importlib.metadata as md, os, sys
 want = {'torch': '2.14.1', 'torchvision': '0.29.1', 'mmcv': '2.1.0', 'mmengine': '0.10.7',
         'mmpretrain': '1.2.0', 'mmdet': '3.3.0', 'mmsegmentation': '1.2.2'}
