@@ -6,7 +6,9 @@ import os
 import time
 
 import torch
-from _bench_common import md_table, ms, time_interleaved
+from mmlgd.utils.markdown import md_table
+
+from .common import ms, time_interleaved
 
 
 def run(classes: str, templates: str, tmpdir: str, repeats: int,
@@ -19,7 +21,6 @@ def run(classes: str, templates: str, tmpdir: str, repeats: int,
         ``openai_estimate`` (s, the cold build with the 80 OpenAI templates
         at that rate) when ``templates`` is not already ``'openai'``.
     """
-    os.environ.setdefault('HF_HUB_OFFLINE', '1')
     import mmlgd  # noqa: F401
     from mmlgd.models.text.category_sets import (
         resolve_classes,
