@@ -61,10 +61,10 @@ def _hash_cost() -> float:
     memo (what the first cached load in a fresh process pays extra)."""
     import os.path as osp
 
-    from mmlgd.models.text import utils
     from mmlgd.models.text.sentence_transformer_text_encoder import (
         SentenceTransformerTextEncoder,
     )
+    from mmlgd.utils.hashing import _sha256
     enc = SentenceTransformerTextEncoder()
     files = [osp.join(enc.path, f) for f in ('model.safetensors',
                                              'pytorch_model.bin')
@@ -72,7 +72,7 @@ def _hash_cost() -> float:
     if not files:
         return 0.0
     t0 = time.perf_counter()
-    utils._sha256.__wrapped__(files[0], 0, 0)
+    _sha256.__wrapped__(files[0], 0, 0)
     return time.perf_counter() - t0
 
 

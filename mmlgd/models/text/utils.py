@@ -1,22 +1,9 @@
 """Small helpers for the text side."""
-import functools
-import hashlib
 import os
 
+from mmlgd.utils.hashing import file_sha256
 
-@functools.lru_cache(maxsize=64)
-def _sha256(path: str, size: int, mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 22), b''):
-            h.update(block)
-    return h.hexdigest()
-
-
-def file_sha256(path: str) -> str:
-    """sha256 of a file's bytes (memoised per path, size and mtime)."""
-    st = os.stat(path)
-    return _sha256(os.path.abspath(path), st.st_size, st.st_mtime_ns)
+__all__ = ['file_sha256', 'register_open_clip_config']
 
 
 def register_open_clip_config(model_config) -> str:
