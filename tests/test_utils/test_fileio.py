@@ -132,3 +132,15 @@ def test_check_output_dir(tmp_path):
         check_output_dir(out, 'marker.json', {**cfg, 'seed': 1})
     assert check_output_dir(out, 'marker.json', {**cfg, 'seed': 1},
                             force=True) is False
+
+
+def test_umask_is_read_at_write_time(tmp_path):
+    """A umask set after ``import mmlgd`` applies (it is not cached at
+    import, and importing does not touch it)."""
+    old = os.umask(0o027)
+    try:
+        atomic_write_bytes(tmp_path / 'late.bin', b'x')
+        assert os.umask(0o027) == 0o027  # the write left the umask alone
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / 'late.bin').st_mode) == 0o640
