@@ -1,8 +1,22 @@
-"""Shared fixtures; the helpers live in tests/tiny_clip.py."""
+"""Shared fixtures; the helpers live in tests/tiny_clip.py, _tiny_lgd.py,
+_tiny_data.py and _dist_workers.py (tests/ is on pytest's ``pythonpath``,
+see pyproject.toml)."""
 import pytest
+import torch
 from tiny_clip import TINY_CLIP, write_tiny_clip
 
 import mmlgd  # noqa: F401  (registers every module, as configs do)
+
+
+@pytest.fixture(scope='session', autouse=True)
+def one_torch_thread():
+    """One intra-op thread for the whole suite: the tensors here are tiny,
+    so extra threads only add synchronisation, and on a busy 2-core
+    machine they wait for descheduled workers. Restored at the end."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope='session')
