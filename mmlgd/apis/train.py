@@ -5,7 +5,6 @@
 """
 import argparse
 import os
-import os.path as osp
 
 from mmengine.config import DictAction
 from mmengine.device import get_device

@@ -11,6 +11,7 @@ import copy
 import statistics
 
 import torch
+
 from mmlgd.utils.markdown import md_table
 
 from .common import ms, time_interleaved

@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
+
 from mmlgd.utils.markdown import md_table
 
 from .common import ms, time_interleaved

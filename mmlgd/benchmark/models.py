@@ -12,7 +12,6 @@ configs with random weights (nothing is downloaded).
   numbers are used from a built-in fallback.
 """
 import copy
-import os
 import os.path as osp
 from typing import List, Optional, Tuple
 

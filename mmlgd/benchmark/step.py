@@ -16,6 +16,7 @@ One step is split into stages that together compute exactly what
 from typing import Dict, Optional
 
 import torch
+
 from mmlgd.utils.markdown import md_table
 
 from .common import PeakMemory, mib, ms, sync, time_interleaved

@@ -6,6 +6,7 @@ import os
 import time
 
 import torch
+
 from mmlgd.utils.markdown import md_table
 
 from .common import ms, time_interleaved

@@ -1,5 +1,6 @@
 """tools/train.py and tools/test.py machinery (:mod:`mmlgd.apis.train`,
-:mod:`mmlgd.apis.test`) on mmpretrain, mmdet and mmseg configs: flags -> cfg, cross-library registry resolution, a tiny run."""
+:mod:`mmlgd.apis.test`) on mmpretrain, mmdet and mmseg configs: flags ->
+cfg, cross-library registry resolution, a tiny run."""
 import os.path as osp
 import pickle
 import textwrap

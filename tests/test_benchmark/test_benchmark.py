@@ -1,7 +1,8 @@
-"""The benchmark (:mod:`mmlgd.benchmark`, ``tools/analysis_tools/benchmark.py``)
---quick: runs end to end on tiny sizes, writes the markdown with every
-section, and the vectorised LGKA update gives the same bank as the
-per-category loop. No timing assertions."""
+"""The benchmark (:mod:`mmlgd.benchmark`,
+``tools/analysis_tools/benchmark.py``) --quick: runs end to end on tiny
+sizes, writes the markdown with every section, and the vectorised LGKA
+update gives the same bank as the per-category loop. No timing
+assertions."""
 import os
 import os.path as osp
 import re

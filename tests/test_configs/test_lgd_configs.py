@@ -4,12 +4,12 @@ CPU with tiny substitutes (tiny open_clip teacher and text encoder, random
 import glob
 import os.path as osp
 
+import _tiny_lgd as tl  # tests/ is on pytest's pythonpath (pyproject.toml)
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-import _tiny_lgd as tl  # tests/ is on pytest's pythonpath (pyproject.toml)
 import mmlgd  # noqa: F401  registers modules
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

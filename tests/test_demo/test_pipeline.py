@@ -76,6 +76,7 @@ def test_scheduler_options_follow_the_type_not_the_position(tmp_path):
 ])
 def test_demo_configs_have_the_schedulers_the_demo_sets(config):
     from mmengine.config import Config
+
     from mmlgd.demo.pipeline import ROOT
     path = osp.join(ROOT, config)
     types = [s['type'] for s in Config.fromfile(path).param_scheduler]
