@@ -1,3 +1,17 @@
+"""What the command-line tools run, importable and tested as a library.
+
+* :mod:`.runner_setup`: config loading and ``Runner`` building for
+  mmpretrain, mmdet and mmseg configs (re-exported here).
+* :mod:`.train` / :mod:`.test`: ``tools/train.py`` / ``tools/test.py``
+  (``main(argv)``; flags -> config in ``merge_args`` / ``enable_show``).
+* :mod:`.build_tsb`: precompute a config's TSB (``tools/build_tsb.py``).
+* :mod:`.extract_student`: export an LGD student backbone, mmpretrain or
+  torchvision key names (``tools/extract_student.py``).
+* :mod:`.convert_checkpoint`: make a trusted plain-mmengine checkpoint
+  load with ``weights_only=True`` (``tools/misc/convert_checkpoint.py``).
+
+Only :mod:`.runner_setup` is imported with the package; the others on use.
+"""
 from .runner_setup import build_runner, load_config, scope_of
 
 __all__ = ['build_runner', 'load_config', 'scope_of']

@@ -6,13 +6,15 @@
 import argparse
 import os
 import os.path as osp
+from typing import Optional, Sequence
 
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 
 from .runner_setup import build_runner, load_config, scope_of
 
 
-def parse_args(argv=None):
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """The command line of ``tools/test.py`` (``sys.argv`` when None)."""
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument(
@@ -37,8 +39,16 @@ def parse_args(argv=None):
     return args
 
 
-def enable_show(cfg, show_dir):
-    """Turn on each toolbox's visualization hook, writing to ``show_dir``."""
+def enable_show(cfg: Config, show_dir: str) -> Config:
+    """Turn on each toolbox's visualization hook, writing to ``show_dir``.
+
+    Args:
+        cfg (Config): an mmpretrain, mmdet or mmseg config.
+        show_dir (str): where the painted predictions go.
+
+    Raises:
+        ValueError: the config has no ``visualization`` default hook.
+    """
     scope = scope_of(cfg)
     vis = cfg.default_hooks.get('visualization', None)
     if vis is None:
@@ -53,7 +63,17 @@ def enable_show(cfg, show_dir):
     return cfg
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> dict:
+    """Evaluate as ``tools/test.py ARGV`` does; returns the metrics dict.
+
+    Args:
+        argv (Sequence[str], optional): the command line without the
+            program name; ``sys.argv[1:]`` when None.
+
+    Raises:
+        FileNotFoundError: the checkpoint does not exist (``'none'`` tests
+            without one).
+    """
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)

@@ -5,14 +5,17 @@
 """
 import argparse
 import os
+from typing import Optional, Sequence
 
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 from mmengine.device import get_device
+from mmengine.runner import Runner
 
 from .runner_setup import build_runner, load_config
 
 
-def parse_args(argv=None):
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """The command line of ``tools/train.py`` (``sys.argv`` when None)."""
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -39,8 +42,12 @@ def parse_args(argv=None):
     return args
 
 
-def merge_args(cfg, args):
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the train-specific flags to ``cfg`` (returns it).
+
+    Args:
+        cfg (Config): the loaded config (:func:`load_config`).
+        args (argparse.Namespace): what :func:`parse_args` returned.
 
     Raises:
         ValueError: ``--amp`` with a custom optim wrapper or without an
@@ -76,7 +83,13 @@ def merge_args(cfg, args):
     return cfg
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> Runner:
+    """Train as ``tools/train.py ARGV`` does; returns the finished runner.
+
+    Args:
+        argv (Sequence[str], optional): the command line without the
+            program name; ``sys.argv[1:]`` when None.
+    """
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)
