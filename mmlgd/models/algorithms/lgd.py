@@ -107,8 +107,10 @@ class LGD(BaseSelfSupervisor):
             dict: ``loss_tex``, ``loss_vis`` (weighted), ``agree_tsb``.
         """
         x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
-        with torch.no_grad():
-            z_t = self.target_generator(x)
+        with torch.no_grad():  # a CachedTeacher looks z_T up by sample
+            z_t = (self.target_generator(x, data_samples) if getattr(
+                self.target_generator, 'reads_data_samples', False) else
+                self.target_generator(x))
         z_s = self.embed(x)
         tsb = self.tsb.weight
         losses = self.head.loss(z_s, z_t, tsb, self.neck.vsb)
