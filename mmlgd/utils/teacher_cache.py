@@ -60,14 +60,28 @@ def teacher_identity(teacher: dict,
 
 
 def dataset_identity(dataset) -> dict:
-    """The dataset part of the key: image count and the sha256 of the image
-    paths relative to ``data_root``, in dataset order."""
+    """The dataset part of the key: image count and a sha256 over, in
+    dataset order, the image paths relative to ``data_root`` (file-based
+    datasets) or the pixels (in-memory ones such as ``FashionMNIST``).
+
+    Raises:
+        TypeError: a sample has neither ``img_path`` nor ``img``.
+    """
     root = getattr(dataset, 'data_root', None) or ''
     h = hashlib.sha256()
     n = len(dataset)
     for i in range(n):
-        path = dataset.get_data_info(i)['img_path']
-        h.update((osp.relpath(path, root) if root else path).encode())
+        info = dataset.get_data_info(i)
+        if 'img_path' in info:
+            path = info['img_path']
+            h.update((osp.relpath(path, root) if root else path).encode())
+        elif 'img' in info:
+            img = np.ascontiguousarray(info['img'])
+            h.update(f'{img.dtype}{img.shape}'.encode() + img.tobytes())
+        else:
+            raise TypeError(
+                f'{type(dataset).__name__} sample {i} has neither img_path '
+                'nor img: cannot identify the dataset for the teacher cache.')
         h.update(b'\n')
     return {'num_images': n, 'files_sha256': h.hexdigest()}
 

@@ -278,3 +278,23 @@ def test_cli_prints_disk_estimate_and_skips_a_complete_cache(
     stamp = os.stat(shard_path(out, 0)).st_mtime_ns
     tc.main(args)
     assert os.stat(shard_path(out, 0)).st_mtime_ns == stamp
+
+
+def test_in_memory_dataset_is_keyed_by_pixels(tmp_path):
+    from mmlgd.datasets.fashion_mnist.idx import write_idx
+    from mmlgd.utils.teacher_cache import dataset_identity
+    init_default_scope('mmpretrain')
+    rng = np.random.default_rng(0)
+    imgs = rng.integers(0, 256, (4, 28, 28), dtype=np.uint8)
+    keys = []
+    for k, arr in enumerate([imgs, imgs, imgs[[1, 0, 2, 3]]]):
+        root = tmp_path / str(k)
+        for pre in ('train', 't10k'):  # mmpretrain checks both exist
+            write_idx(str(root / f'{pre}-images-idx3-ubyte'), arr)
+            write_idx(str(root / f'{pre}-labels-idx1-ubyte'), np.zeros(4))
+        ds = DATASETS.build(dict(type='FashionMNIST', data_root=str(root),
+                                 split='train', download=False,
+                                 pipeline=[]))
+        keys.append(dataset_identity(ds))
+    assert keys[0] == keys[1] != keys[2]
+    assert keys[0]['num_images'] == 4
