@@ -298,3 +298,34 @@ def test_in_memory_dataset_is_keyed_by_pixels(tmp_path):
         keys.append(dataset_identity(ds))
     assert keys[0] == keys[1] != keys[2]
     assert keys[0]['num_images'] == 4
+
+
+@pytest.mark.dist
+@pytest.mark.e2e
+def test_two_rank_build_equals_one_rank_build(setup, tmp_path):
+    """torchrun, 2 ranks (gloo): each builds its shards (s % 2), rank 0
+    writes the manifest; the result is byte-identical to a 1-process one."""
+    import socket
+    import subprocess
+    import sys
+
+    from _tiny_lgd import REPO
+    cfg, ref, root = setup
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    out = str(tmp_path / 'c')
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
+    proc = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node',
+         '2', '--master_port', str(port),
+         os.path.join(REPO, 'tools', 'cache_teacher.py'), str(root / 'cfg.py'),
+         '--views', str(N), '--out', out, '--seed', '3', '--shard-size', '2',
+         '--batch-size', '4', '--workers', '0', '--launcher', 'pytorch'],
+        cwd=str(tmp_path), env=env, capture_output=True, text=True,
+        timeout=240)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    assert TeacherCacheStore(out).key == TeacherCacheStore(ref).key
+    for s in range(3):
+        assert open(shard_path(out, s), 'rb').read() == open(
+            shard_path(ref, s), 'rb').read()
