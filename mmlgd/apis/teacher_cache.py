@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dist import barrier, get_dist_info
+from mmengine.registry import DefaultScope, init_default_scope
 from mmengine.utils import ProgressBar
 
 from ..datasets.view_replay import replay_view
@@ -125,6 +126,8 @@ def build_teacher_cache(cfg: Config, out: str, num_views: int, seed: int = 0,
     if num_views < 1 or dtype not in ('float16', 'float32'):
         raise ValueError(f'--views must be >= 1 and --dtype float16 or '
                          f'float32, got {num_views}, {dtype!r}.')
+    if DefaultScope.get_current_instance() is None:
+        init_default_scope(cfg.get('default_scope', None) or 'mmpretrain')
     rank, world = get_dist_info()
     ds_cfg = cfg.train_dataloader.dataset
     dataset = DATASETS.build(ds_cfg)

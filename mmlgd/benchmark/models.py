@@ -67,7 +67,8 @@ def build_r18_rn50() -> Tuple[nn.Module, dict]:
     model = MODELS.build(model_cfg)
     meta = dict(name='R18 <- CLIP RN50', image=224, channels=3,
                 source=RN50_CFG, teacher='OpenCLIPVisionTeacher RN50 '
-                '(open_clip, random init)', K=1000, D=1024)
+                '(open_clip, random init)', K=1000, D=1024,
+                model_cfg=model_cfg)
     return model, meta
 
 
@@ -125,7 +126,7 @@ def build_embedded(tmpdir: str) -> Tuple[nn.Module, dict]:
     meta = dict(name='embedded: R18 <- text-aligned R18', image=32,
                 channels=1, batch=batch, source=source,
                 teacher='TextAlignedTeacher ResNet-18 (random init)', K=10,
-                D=384)
+                D=384, model_cfg=lgd_cfg)
     return model, meta
 
 

@@ -5,6 +5,7 @@ import shlex
 
 from mmlgd.utils.markdown import md_table
 
+from .cache import markdown as cache_markdown
 from .common import ms
 from .fastpath import fast_paths_markdown
 from .step import breakdown_markdown
@@ -178,4 +179,6 @@ def render(out: dict, argv) -> str:
         parts.append(_fastpaths(out))
     if 'tsb' in out:
         parts.append(_tsb(out))
+    if out.get('cache'):
+        parts.append(cache_markdown(out['cache'], out['device']))
     return '\n'.join(parts)

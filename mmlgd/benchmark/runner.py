@@ -10,6 +10,8 @@ Sections (see ``docs/benchmark.md`` for a full run):
 3. Fast-path candidates for teacher and student (:mod:`.fastpath`).
 4. TSB build with the offline MiniLM encoder: cold versus cached
    (:mod:`.tsb`).
+5. Teacher-embedding cache: online vs cached vs student-only step, build
+   cost per view, size per million images (:mod:`.cache`).
 """
 import os.path as osp
 import tempfile
@@ -20,17 +22,18 @@ import torch
 
 from mmlgd.utils.fileio import atomic_write_text
 
-from . import common, fastpath, lgka, models, report, step, tsb
+from . import cache, common, fastpath, lgka, models, report, step, tsb
 
 FULL = dict(ks=[10, 80, 150, 1000, 1203], bs=[64, 256], ds=[512, 1024],
             lgka_repeats=15, lgka_warmup=3, step_repeats=5, step_warmup=1,
             r18_rn50_batch=32, embedded_batch=None, tsb_classes='imagenet1k',
             tsb_templates='simple', tsb_repeats=5)
 QUICK = dict(ks=[10, 80], bs=[64], ds=[64], lgka_repeats=3, lgka_warmup=1,
-             step_repeats=1, step_warmup=1, r18_rn50_batch=2,
+             step_repeats=1, step_warmup=1, cache_views=2,
+             r18_rn50_batch=2,
              embedded_batch=8, tsb_classes='fashion_mnist',
              tsb_templates='simple', tsb_repeats=2)
-SECTIONS = ('lgka', 'step', 'fastpath', 'tsb')
+SECTIONS = ('lgka', 'step', 'fastpath', 'tsb', 'cache')
 SETTINGS = ('r18_rn50', 'embedded')
 DEFAULT_OUT = osp.join(models.ROOT, 'docs', 'benchmark.md')
 
@@ -103,7 +106,7 @@ def _run(quick, out_path, device, sections, settings, tsb_templates,
             out['lgka'] = lgka.run(plan['ks'], plan['bs'], plan['ds'],
                                    device, plan['lgka_repeats'],
                                    plan['lgka_warmup'])
-        if {'step', 'fastpath'} & set(sections):
+        if {'step', 'fastpath', 'cache'} & set(sections):
             out.update(_steps(sections, settings, quick, plan, device, tmp))
         if 'tsb' in sections:
             print('[4/4] TSB build')
@@ -118,7 +121,7 @@ def _run(quick, out_path, device, sections, settings, tsb_templates,
 
 def _steps(sections, settings, quick, plan, device, tmp) -> dict:
     """Sections 2 and 3, one model at a time (memory)."""
-    res = dict(steps=[], fastpaths=[])
+    res = dict(steps=[], fastpaths=[], cache=[])
     amps = [None]
     if device.startswith('cuda'):
         amps += [torch.float16]
@@ -142,5 +145,10 @@ def _steps(sections, settings, quick, plan, device, tmp) -> dict:
             res['fastpaths'].append(fastpath.fast_paths(
                 model, meta, device, batch, plan['step_repeats'],
                 plan['step_warmup']))
+        if 'cache' in sections:
+            print(f'[5] teacher cache: {meta["name"]}')
+            res['cache'].append(cache.run_setting(
+                model, meta, device, batch, plan['step_repeats'],
+                plan['step_warmup'], tmp, plan['cache_views']))
         del model
     return res
