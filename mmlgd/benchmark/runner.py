@@ -26,12 +26,11 @@ from . import cache, common, fastpath, lgka, models, report, step, tsb
 
 FULL = dict(ks=[10, 80, 150, 1000, 1203], bs=[64, 256], ds=[512, 1024],
             lgka_repeats=15, lgka_warmup=3, step_repeats=5, step_warmup=1,
-            r18_rn50_batch=32, embedded_batch=None, tsb_classes='imagenet1k',
-            tsb_templates='simple', tsb_repeats=5)
+            cache_views=2, r18_rn50_batch=32, embedded_batch=None,
+            tsb_classes='imagenet1k', tsb_templates='simple', tsb_repeats=5)
 QUICK = dict(ks=[10, 80], bs=[64], ds=[64], lgka_repeats=3, lgka_warmup=1,
              step_repeats=1, step_warmup=1, cache_views=2,
-             r18_rn50_batch=2,
-             embedded_batch=8, tsb_classes='fashion_mnist',
+             r18_rn50_batch=2, embedded_batch=8, tsb_classes='fashion_mnist',
              tsb_templates='simple', tsb_repeats=2)
 SECTIONS = ('lgka', 'step', 'fastpath', 'tsb', 'cache')
 SETTINGS = ('r18_rn50', 'embedded')

@@ -329,3 +329,20 @@ def test_two_rank_build_equals_one_rank_build(setup, tmp_path):
     for s in range(3):
         assert open(shard_path(out, s), 'rb').read() == open(
             shard_path(ref, s), 'rb').read()
+
+
+def test_cached_config_variant_equals_cached_config():
+    from mmlgd.utils.teacher_cache import plain
+    folder = os.path.join(os.path.dirname(tc.__file__), '..', '..',
+                          'configs', 'fashion_mnist')
+    name = '{}_tac-r18_resnet18_1xb128-2e_fashion-mnist.py'
+    variant = Config.fromfile(os.path.join(folder,
+                                           name.format('lgd-cached-10v')))
+    want = tc.cached_config(
+        Config.fromfile(os.path.join(folder, name.format('lgd'))),
+        variant.teacher_cache, num_views=10)
+    assert plain(variant.model) == plain(want.model)
+    assert plain(variant.train_dataloader) == plain(want.train_dataloader)
+    assert variant.model.target_generator.type == 'CachedTeacher'
+    assert variant.train_dataloader.sampler == dict(
+        type='CachedViewSampler', shuffle=True)
