@@ -16,7 +16,9 @@ def test_quick_cache_section(tmp_path):
                if line.startswith('| embedded'))
     cells = [c.strip() for c in row.strip('|').split('|')]
     assert len(cells) == 8 and all(cells)
-    assert re.match(r'\*\*\d+\.\d{3}x\*\* \((met|NOT met)\)', cells[5])
+    assert re.match(r'\*\*\d+\.\d{3}x\*\* \((met|NOT met); '
+                    r'[\d.]+-[\d.]+x\)', cells[5])
+    assert '% of the student-only step' in cells[6]
     # D=384 fp16: 1e6 images x N views x 384 x 2 bytes
     assert 'N=10: 7.2 GiB' in text
     assert not list(tmp_path.glob('*.tmp'))
