@@ -5,7 +5,7 @@ Per setting, in one run: a real cache is built by
 augmentation pipeline over a batch of random images (timed: build cost per
 view), then three end-to-end steps (``default_collate`` +
 ``model.train_step``) of the same model on the same replayed batch are
-timed interleaved:
+timed interleaved (order rotated every round):
 
 * *online*: the config's teacher runs on the view (what LGD does);
 * *cached*: :class:`CachedTeacher` reads ``z_T`` from the memory-mapped
@@ -120,10 +120,18 @@ def run_setting(model, meta: dict, device: str, batch: int, repeats: int,
             runner.end_to_end(wrapper)
         return fn
 
-    steps = time_interleaved({'online': step_with(online),
-                              'cached': step_with(cached),
-                              'student-only': step_with(given)},
-                             device, repeats, warmup)
+    fns = [('online', step_with(online)), ('cached', step_with(cached)),
+           ('student-only', step_with(given))]
+    for _ in range(warmup):
+        for _, fn in fns:
+            fn()
+    samples_s = {name: [] for name, _ in fns}
+    for r in range(max(1, repeats)):  # rotate the order every round
+        order = dict(fns[r % 3:] + fns[:r % 3])
+        for name, t in time_interleaved(order, device, 1, 0).items():
+            samples_s[name] += t['samples']
+    steps = {k: dict(median=statistics.median(v), samples=v)
+             for k, v in samples_s.items()}
     model.target_generator = online
     idx, views = np.array(pairs).T
     read = time_interleaved({'read': lambda: torch.from_numpy(
@@ -192,7 +200,8 @@ def markdown(results: List[dict], device: str) -> str:
         'setting\'s own augmentation pipeline over one batch of random '
         'images, N views each; then end-to-end steps (`default_collate` + '
         '`train_step`) of one model on the same replayed batch are timed '
-        'interleaved with three teachers: *online* (the config\'s teacher '
+        'interleaved (order rotated every round) with three teachers: '
+        '*online* (the config\'s teacher '
         'forward), *cached* (`CachedTeacher`: memory-mapped fp16 lookup of '
         '(image, view), renormalised), *student-only* (`z_T` given, no '
         'teacher, no read: the floor). Ratios are medians of per-round '
