@@ -12,6 +12,7 @@ from ..utils.teacher_cache import (
     MANIFEST,
     check_key,
     dataset_identity,
+    key_id,
     plain,
     read_json,
 )
@@ -67,7 +68,9 @@ def replay_view(dataset, index: int, view: int, seed: int) -> dict:
 class CachedViewDataset:
     """Serves view ``j`` of image ``i`` exactly as the teacher cache was built
     from it, tagged with ``cache_index`` / ``cache_view`` in the data
-    sample's metainfo for :class:`CachedTeacher`.
+    sample's metainfo for :class:`CachedTeacher` (and ``cache_id``, the
+    cache's :func:`key_id`, so the teacher refuses samples replayed for
+    another cache).
 
     Indexed by ``(image, view)`` pairs, which :class:`CachedViewSampler`
     yields (it draws the view with its own seeded RNG each epoch).
@@ -100,6 +103,7 @@ class CachedViewDataset:
             num_views=num_views, seed=seed).items() if v is not None})
         check_key(key, expected, cache_dir)
         self.num_views, self.seed = key['num_views'], key['seed']
+        self.cache_id = key_id(key)
 
     @property
     def metainfo(self) -> dict:
@@ -122,5 +126,5 @@ class CachedViewDataset:
                              f'{self.num_views} views')
         out = replay_view(self.dataset, index, view, self.seed)
         out['data_samples'].set_metainfo(
-            dict(cache_index=index, cache_view=view))
+            dict(cache_index=index, cache_view=view, cache_id=self.cache_id))
         return out

@@ -116,6 +116,14 @@ def check_key(stored: dict, expected: dict, cache_dir: str) -> None:
         'to the cache built for it.')
 
 
+def key_id(key: dict) -> str:
+    """A short id of a whole key (16 hex digits of its sha256): tags each
+    training sample so the teacher can tell it reads the cache the dataset
+    replays views for."""
+    text = json.dumps(plain(key), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def shard_path(cache_dir: str, shard: int) -> str:
     return osp.join(cache_dir, f'shard-{shard:06d}.npy')
 

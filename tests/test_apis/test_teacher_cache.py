@@ -346,3 +346,17 @@ def test_cached_config_variant_equals_cached_config():
     assert variant.model.target_generator.type == 'CachedTeacher'
     assert variant.train_dataloader.sampler == dict(
         type='CachedViewSampler', shuffle=True)
+
+
+def test_samples_for_another_cache_are_refused(setup, tmp_path):
+    cfg, out, _ = setup
+    other = str(tmp_path / 'seed4')
+    tc.build_teacher_cache(cfg, other, N, seed=4, shard_size=2)
+    teacher = MODELS.build(dict(type='CachedTeacher', cache_dir=out,
+                                teacher=cfg.model.target_generator,
+                                data_preprocessor=cfg.model.data_preprocessor))
+    good = [_dataset(cfg, out)[(1, 0)]['data_samples']]
+    teacher(torch.zeros(1, 3, 32, 32), good)
+    bad = [_dataset(cfg, other)[(1, 0)]['data_samples']]
+    with pytest.raises(ValueError, match='another teacher cache'):
+        teacher(torch.zeros(1, 3, 32, 32), bad)

@@ -9,6 +9,7 @@ from mmpretrain.registry import MODELS
 from ...utils.teacher_cache import (
     TeacherCacheStore,
     check_key,
+    key_id,
     teacher_identity,
 )
 
@@ -36,7 +37,8 @@ class CachedTeacher(BaseModule):
     Raises:
         FileNotFoundError: incomplete cache or missing shard (named).
         ValueError: the cache holds another teacher / preprocessor, or a
-            shard is truncated (named).
+            shard is truncated (named); in ``forward``: samples untagged or
+            replayed for another cache.
     """
 
     reads_data_samples = True
@@ -49,6 +51,7 @@ class CachedTeacher(BaseModule):
                   {'teacher': teacher_identity(teacher, data_preprocessor)},
                   cache_dir)
         self.embed_dim = int(self.store.dim)
+        self.cache_id = key_id(self.store.key)
 
     def train(self, mode: bool = True):
         """Nothing to train: always in eval mode."""
@@ -67,6 +70,13 @@ class CachedTeacher(BaseModule):
                 'cache_view: train with dataset CachedViewDataset and '
                 'sampler CachedViewSampler (mmlgd.apis.teacher_cache.'
                 'cached_config does both).')
+        other = {s.cache_id for s in data_samples} - {self.cache_id}
+        if other:
+            raise ValueError(
+                f'Samples were replayed for another teacher cache (id '
+                f'{sorted(other)}) than this teacher reads '
+                f'({self.store.cache_dir}, id {self.cache_id}): give the '
+                'dataset and the teacher the same cache_dir.')
         z = self.store.lookup([s.cache_index for s in data_samples],
                               [s.cache_view for s in data_samples])
         z = torch.from_numpy(z).to(device=x.device, dtype=torch.float32)
