@@ -98,7 +98,7 @@ def _shard_done(path: str, shape: tuple, dtype: str) -> bool:
 
 @torch.no_grad()
 def build_teacher_cache(cfg: Config, out: str, num_views: int, seed: int = 0,
-                        dtype: str = 'float16', shard_size: int = 1024,
+                        dtype: str = 'float16', shard_size: int = 8192,
                         batch_size: int = 64, num_workers: int = 0,
                         device: Optional[str] = None,
                         force: bool = False) -> dict:
@@ -111,7 +111,9 @@ def build_teacher_cache(cfg: Config, out: str, num_views: int, seed: int = 0,
         num_views (int): N views per image.
         seed (int): run seed of the views.
         dtype (str): stored dtype (``float16`` or ``float32``).
-        shard_size (int): images per shard.
+        shard_size (int): images per shard; a shard is built in memory
+            (``shard_size * N * D * itemsize`` bytes) and read as one memory
+            map (one open file per process).
         batch_size (int), num_workers (int): teacher batch, loader workers.
         device (str, optional): default CUDA if available, else CPU.
         force (bool): replace a cache with another key.
@@ -218,7 +220,10 @@ def main(argv=None) -> dict:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--dtype', default='float16',
                         choices=['float16', 'float32'])
-    parser.add_argument('--shard-size', type=int, default=1024)
+    parser.add_argument(
+        '--shard-size', type=int, default=8192,
+        help='images per shard (each shard is one memory map, i.e. one open '
+        'file per training process: ImageNet-1k makes 157 shards)')
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--workers', type=int, default=4)
     parser.add_argument('--force', action='store_true',
