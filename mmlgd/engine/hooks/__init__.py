@@ -2,8 +2,9 @@ from .effective_batch_hook import EffectiveBatchHook
 from .finite_loss_hook import FiniteLossHook
 from .plain_message_hub_hook import PlainMessageHubHook
 from .pretrained_backbone_check_hook import PretrainedBackboneCheckHook
+from .teacher_zero_shot_hook import TeacherZeroShotHook
 
 __all__ = [
     'EffectiveBatchHook', 'FiniteLossHook', 'PlainMessageHubHook',
-    'PretrainedBackboneCheckHook'
+    'PretrainedBackboneCheckHook', 'TeacherZeroShotHook'
 ]
