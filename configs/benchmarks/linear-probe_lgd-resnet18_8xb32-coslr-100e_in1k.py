@@ -1,5 +1,7 @@
-# Linear probe on frozen LGD ResNet-18 features, 100% of ImageNet-1k labels
-# (MoCo protocol: SGD lr 30, no weight decay, cosine, 100 epochs):
+# MOCO-STYLE PROTOCOL (not the paper's): linear probe on frozen LGD
+# ResNet-18 features, 100% of ImageNet-1k labels, SGD lr 30, no weight
+# decay, cosine over 100 epochs, no warm-up, CLIP mean/std. The paper's
+# protocol: linear-probe_lgd-resnet18_4xb512-steplr-100e_in1k.py.
 #   bash tools/dist_train.sh THIS_CONFIG 8 --cfg-options \
 #       model.backbone.init_cfg.checkpoint=work_dirs/.../epoch_200.pth
 _base_ = [
