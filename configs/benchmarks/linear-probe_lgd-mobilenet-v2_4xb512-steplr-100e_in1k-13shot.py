@@ -12,3 +12,7 @@ model = dict(
         init_cfg=dict(type='Pretrained', checkpoint=lgd_checkpoint,
                       prefix='backbone.')),
     head=dict(in_channels=1280))
+# mmpretrain's MobileNetV2 cannot freeze its last 1x1 conv (`conv2`) through
+# frozen_stages; lr 0 keeps it fixed (see ..._in1k.py).
+optim_wrapper = dict(paramwise_cfg=dict(
+    custom_keys={'backbone.conv2': dict(lr_mult=0.0, decay_mult=0.0)}))

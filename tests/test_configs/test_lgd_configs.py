@@ -194,7 +194,7 @@ def test_zero_shot_config_builds_and_tests(path, tiny_clip, tsb_cache_shared,
 
 
 LINEAR_PROBE_CONFIGS = sorted(glob.glob(osp.join(
-    REPO, 'configs', 'benchmarks', 'linear-probe_*.py')))
+    REPO, 'configs', 'benchmarks', 'linear-probe_*_4xb512-*.py')))
 
 
 def _small_train(d):
@@ -237,8 +237,9 @@ def test_linear_probe_config_trains_two_iters(path, tmp_path, one_thread):
     runner.train()
     assert runner.iter == 2
     model = runner.model
-    # the frozen student is the checkpoint's, bit for bit
+    # the frozen student (weights and BN statistics) is the checkpoint's,
+    # bit for bit, after 2 steps at lr >= 30
     own = model.backbone.state_dict()
-    assert all(torch.equal(own[k], v) for k, v in student.items())
-    assert not any(p.requires_grad for p in model.backbone.parameters())
+    changed = [k for k, v in student.items() if not torch.equal(own[k], v)]
+    assert not changed, changed[:4]
     assert 'val/accuracy/top1' in runner.message_hub.log_scalars

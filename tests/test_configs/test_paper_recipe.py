@@ -84,7 +84,9 @@ def test_mobilenet_v3_large_head_and_bn():
     backbone, neck = _student(cfg)
     lin, act, drop = neck.pre_projector
     assert (lin.in_features, lin.out_features) == (960, 1280)
-    assert type(act).__name__ == 'HSwish' and drop.p == 0.2
+    x = torch.linspace(-5, 5, 41)
+    torch.testing.assert_close(act(x), x * torch.clamp(x + 3, 0, 6) / 6)
+    assert drop.p == 0.2
     assert neck.projector[0].in_features == 1280
     bns = [m for m in backbone.modules()
            if isinstance(m, torch.nn.BatchNorm2d)]
@@ -135,13 +137,15 @@ def test_pretraining_lr_is_the_authors(name, epochs):
     assert cfg.auto_scale_lr.base_batch_size == 2048
     base, peak = 0.03, 0.03 * 2048 / 256
     for e, lr in enumerate(_lr_per_epoch(cfg, epochs)):
+        cos = 0.5 * (1 + math.cos(math.pi * e / epochs))
         if e < 5:
             ref = base + (peak - base) / 5 * e
-            # mmengine multiplies the cosine factor in during warm-up
-            assert lr == pytest.approx(ref, rel=1e-3)
+            # documented deviation: mmengine chains the schedulers, so the
+            # warm-up value is scaled by the cosine factor (>= 0.995)
+            assert lr == pytest.approx(ref * cos, rel=1e-9)
+            assert lr / ref > 0.995
         else:
-            ref = peak * 0.5 * (1 + math.cos(math.pi * e / epochs))
-            assert lr == pytest.approx(ref, rel=1e-9, abs=1e-12)
+            assert lr == pytest.approx(peak * cos, rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize('name', sorted(
