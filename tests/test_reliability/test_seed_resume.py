@@ -1,75 +1,43 @@
 """Exact resume of SEED: N iterations + resume + M iterations reproduce an
 uninterrupted N + M run bit for bit, the queue and its pointer included
 (saved mid-queue, so a wrong pointer would write the wrong rows)."""
-import os
 import os.path as osp
-import textwrap
 
 import _tiny_lgd as tl
 import pytest
 import torch
-from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
 import mmlgd  # noqa: F401  registers modules, safe checkpoint loading
 from mmlgd.apis import build_runner, load_config
 
-SEED_CONFIG = '''
-_base_ = {runtime!r}
-default_scope = 'mmpretrain'
-model = dict(
-    type='SEED',
-    data_preprocessor=dict(
-        type='SelfSupDataPreprocessor',
-        mean=[122.770938, 116.7460125, 104.09373615],
-        std=[68.5005327, 66.6321579, 70.32316305], to_rgb=True),
-    backbone=dict(type='ResNet', depth=18, stem_channels=8, base_channels=8),
-    neck=dict(type='StudentProjector', in_channels=64),
-    head=dict(type='SEEDHead'),
-    target_generator={teacher!r},
-    queue=dict(type='EmbeddingQueue', size=4))
-optim_wrapper = dict(type='OptimWrapper',
-                     optimizer=dict(type='SGD', lr=0.05, momentum=0.9,
-                                    weight_decay=1e-4))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=2),
-    dict(type='CosineAnnealingLR', T_max=4, by_epoch=False, begin=2, end=6),
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=6)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=1),
-    checkpoint=dict(type='CheckpointHook', interval=3, by_epoch=False,
-                    max_keep_ckpts=-1))
-log_processor = dict(window_size=1, by_epoch=False)
-randomness = dict(seed=0, deterministic=True)
-log_level = 'WARNING'
-'''
+
+def seed_model(tiny_clip):
+    """The tiny LGD run's student and teacher with SEED's method, a queue
+    of 4."""
+    return dict(
+        type='SEED',
+        data_preprocessor=dict(
+            type='SelfSupDataPreprocessor',
+            mean=[122.770938, 116.7460125, 104.09373615],
+            std=[68.5005327, 66.6321579, 70.32316305], to_rgb=True),
+        backbone=dict(type='ResNet', depth=18, stem_channels=8,
+                      base_channels=8),
+        neck=dict(type='StudentProjector', in_channels=64),
+        head=dict(type='SEEDHead'),
+        target_generator=tl.tiny_teacher(tiny_clip),
+        queue=dict(type='EmbeddingQueue', size=4))
 
 
 @HOOKS.register_module(force=True)
-class SEEDRecorderHook(Hook):
-    """Per iteration: outputs, lr, batch indices; the queue and pointer at
-    the start of training."""
-
-    priority = 'VERY_HIGH'
-
-    def __init__(self):
-        self.outputs, self.lrs, self.indices = [], [], []
-        self.queue_before = self.ptr_before = None
+class SEEDRecorderHook(tl.LGDRecorderHook):
+    """The LGD recorder (outputs, lr, batch indices per iteration) with the
+    queue and its pointer at the start of training instead of the VSB."""
 
     def before_train(self, runner):
         queue = tl._unwrap(runner.model).queue
         self.queue_before = queue.embeddings.clone()
         self.ptr_before = queue.ptr.clone()
-
-    def before_train_iter(self, runner, batch_idx, data_batch=None):
-        self.lrs.append(runner.optim_wrapper.get_lr()['lr'][0])
-        self.indices.append(
-            [s.sample_idx for s in data_batch['data_samples']])
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None):
-        self.outputs.append({k: float(v.detach()) for k, v in outputs.items()})
 
     @staticmethod
     def find(runner):
@@ -78,19 +46,14 @@ class SEEDRecorderHook(Hook):
 
 
 def write_seed_config(path, tiny_clip, data_root):
-    from mmengine.config import Config
-    hooks = Config.fromfile(tl.RUNTIME).to_dict()['custom_hooks'] + [
-        dict(type='EmbeddingQueueCheckHook'), dict(type='SEEDRecorderHook')]
-    text = SEED_CONFIG.format(runtime=tl.RUNTIME,
-                              teacher=tl.tiny_teacher(tiny_clip))
-    loader = tl.train_dataloader(
-        data_root, tl.view_pipeline(), 2,
-        dict(type='InfiniteSampler', shuffle=True, seed=0))
-    text += f'custom_hooks = {hooks!r}\ntrain_dataloader = {loader!r}\n'
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    with open(path, 'w') as f:
-        f.write(textwrap.dedent(text))
-    return path
+    """The tiny LGD run of ``_tiny_lgd`` (6 iterations, checkpoint every 3,
+    batch 2, warm-up + cosine) with the SEED model."""
+    return tl.write_lgd_config(
+        path, tiny_clip, data_root, osp.join(osp.dirname(path), 'tsb'),
+        sampler=dict(type='InfiniteSampler', shuffle=True, seed=0),
+        extra_hooks=[dict(type='EmbeddingQueueCheckHook'),
+                     dict(type='SEEDRecorderHook')],
+        model=seed_model(tiny_clip), log_level='WARNING')
 
 
 def _train(cfg_path, work_dir, name, resume=None):

@@ -85,22 +85,15 @@ class SEED(BaseSelfSupervisor):
         self.register_state_dict_post_hook(_drop_teacher_keys)
         self.register_load_state_dict_pre_hook(_fill_teacher_keys)
 
-    def extract_feat(self, inputs: torch.Tensor):
-        """Student features: (B, 3, H, W) -> backbone output tuple."""
-        return self.backbone(inputs)
-
     def embed(self, inputs: torch.Tensor) -> torch.Tensor:
         """Student embeddings ``z_S``: (B, 3, H, W) -> (B, D) unit rows."""
         return self.neck(self.backbone(inputs))
 
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
-        """One SEED step. ``data_samples`` (labels) are never read.
-
-        Args:
-            inputs (list[Tensor]): one view (B, 3, H, W) (the first is used;
-                teacher and student see the same view, as in the
-                reference).
+        """One SEED step on the first view (B, 3, H, W) of ``inputs``,
+        seen by teacher and student alike as in the reference; labels in
+        ``data_samples`` are never read.
 
         Returns:
             dict: ``loss_seed`` and ``agree_pos`` (see :class:`SEEDHead`).
