@@ -109,3 +109,17 @@ def test_seed_config_trains_two_iters(name, tiny_clip, images, tmp_path):
     assert not torch.equal(model.backbone.conv1.weight, student0)
     loss = runner.message_hub.get_scalar('train/loss_seed').current()
     assert loss > 0 and torch.isfinite(torch.tensor(loss))
+
+
+@pytest.mark.e2e
+def test_queue_not_multiple_of_global_batch_stops_before_step_one(
+        tiny_clip, images, tmp_path):
+    cfg, _ = _load('fashion-mnist')
+    cfg = _shrink(cfg, tiny_clip, images, str(tmp_path / 'work'),
+                  'seedcfg_badbatch', load_step=True)
+    cfg.train_dataloader.batch_size = 3  # 4096 % 3 != 0
+    runner = Runner.from_cfg(cfg)
+    with pytest.raises(ValueError, match=r'EmbeddingQueue size 4096 is not a '
+                       r'multiple of the global batch 3.*e\.g\. 4095'):
+        runner.train()
+    assert runner.iter == 0 and int(runner.model.queue.ptr) == 0
