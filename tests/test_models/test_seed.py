@@ -226,8 +226,10 @@ def test_checkpoint_holds_queue_not_teacher(model, tiny_clip):
 
 
 def test_check_hook_refuses_queue_not_multiple_of_global_batch(model):
-    def runner(per_rank, world):
-        loader = types.SimpleNamespace(batch_size=per_rank)
+    def runner(per_rank, world, drop_last=True, samples=100):
+        loader = types.SimpleNamespace(batch_size=per_rank,
+                                       drop_last=drop_last,
+                                       sampler=list(range(samples)))
         return types.SimpleNamespace(train_dataloader=loader,
                                      world_size=world, model=model)
 
@@ -241,3 +243,26 @@ def test_check_hook_refuses_queue_not_multiple_of_global_batch(model):
     bad.model = wrapped  # DDP-style wrapper
     with pytest.raises(ValueError, match='global batch 16'):
         hook.before_train(bad)
+
+
+def test_check_hook_refuses_short_last_batch(model):
+    def runner(samples, drop_last):
+        loader = types.SimpleNamespace(batch_size=4, drop_last=drop_last,
+                                       sampler=list(range(samples)))
+        return types.SimpleNamespace(train_dataloader=loader, world_size=2,
+                                     model=model)
+
+    hook = EmbeddingQueueCheckHook()
+    hook.before_train(runner(10, drop_last=True))
+    hook.before_train(runner(12, drop_last=False))  # 3 full batches
+    with pytest.raises(ValueError, match=r'hold 2 instead of 4 samples per '
+                       r'process.*drop_last=True'):
+        hook.before_train(runner(10, drop_last=False))
+
+
+def test_check_hook_ignores_models_without_queue():
+    loader = types.SimpleNamespace(batch_size=3, drop_last=False,
+                                   sampler=list(range(10)))
+    runner = types.SimpleNamespace(train_dataloader=loader, world_size=1,
+                                   model=torch.nn.Linear(2, 2))
+    EmbeddingQueueCheckHook().before_train(runner)
