@@ -182,6 +182,32 @@ def test_local_file_with_plain_openai_name_warns(oai, hub):
         OpenCLIPTextEncoder(f'{name}-quickgelu', files['weights'])
 
 
+def test_torchscript_file_is_refused_with_the_conversion(oai, tmp_path):
+    """OpenAI's original downloads are TorchScript archives: a clear error
+    whose conversion command gives a file that then loads to parity."""
+    name, files, ref, x = oai
+    archive = str(tmp_path / 'openai-jit.pt')
+    tokens = clip.tokenize(['a photo of a cat.'])
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        torch.jit.trace(ref, (x, tokens), check_trace=False).save(archive)
+    with pytest.raises(ValueError, match='is a TorchScript archive') as err:
+        MODELS.build(dict(type='OpenCLIPVisionTeacher',
+                          model_name=f'{name}-quickgelu', pretrained=archive,
+                          model_config=files['config_quickgelu']))
+    msg = str(err.value)
+    assert f"model_name='{name}-quickgelu'" in msg
+    command = msg.split('python -c "')[1].split('"')[0]
+    out = str(tmp_path / 'openai-state.pt')
+    with warnings.catch_warnings():  # torch.jit.load is deprecated
+        warnings.simplefilter('ignore', FutureWarning)
+        exec(command.replace('IN.pt', archive).replace('OUT.pt', out), {})
+    img, tsb = ours(f'{name}-quickgelu', out, x,
+                    model_config=files['config_quickgelu'])
+    assert max_diff(img, openai_images(ref, x)) < TOL
+    assert max_diff(tsb, openai_tsb(ref)) < TOL
+
+
 def test_real_openai_names(tmp_path):
     """The rule on open_clip's own names, decided at construction (no model
     is built, no weights are read)."""

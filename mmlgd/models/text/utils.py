@@ -25,6 +25,7 @@ import logging
 import os
 import os.path as osp
 import warnings
+import zipfile
 from typing import Optional
 
 from torch import nn
@@ -167,6 +168,15 @@ def resolve_quick_gelu(model_name: str, pretrained: Optional[str],
     return from_name
 
 
+def _is_torchscript(path: str) -> bool:
+    """A TorchScript archive (OpenAI's original ``RN50.pt`` downloads)."""
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return any(name.endswith('/constants.pkl')
+                   for name in archive.namelist())
+
+
 def create_open_clip(model_name: str, pretrained: Optional[str],
                      quick_gelu: Optional[bool],
                      cache_dir: Optional[str] = None) -> nn.Module:
@@ -185,7 +195,8 @@ def create_open_clip(model_name: str, pretrained: Optional[str],
 
     Raises:
         ValueError: ``pretrained`` is neither a file nor a tag of
-            ``model_name``.
+            ``model_name``, or is a TorchScript archive (the message says
+            how to convert it).
         RuntimeError: the tag's weights cannot be downloaded (the message
             says how to use a local copy on an offline machine), or the
             checkpoint does not fit ``model_name`` (the message names
@@ -224,6 +235,17 @@ def create_open_clip(model_name: str, pretrained: Optional[str],
                 f'file\' with {args}'
                 + (' (these weights were trained with QuickGELU).'
                    if quick_gelu else '.')) from err
+    if is_path and _is_torchscript(pretrained):
+        raise ValueError(
+            f'{pretrained!r} is a TorchScript archive (OpenAI\'s original '
+            'download, e.g. RN50.pt), which open_clip does not load with '
+            'weights_only=True. Convert it once to a plain state dict: '
+            'python -c "import torch; sd = torch.jit.load(\'IN.pt\', '
+            "map_location='cpu').state_dict(); [sd.pop(k, None) for k in "
+            "('input_resolution', 'context_length', 'vocab_size')]; "
+            'torch.save(sd, \'OUT.pt\')" and pass pretrained=\'OUT.pt\' '
+            f'with {_quickgelu_args(model_name)} (OpenAI\'s weights were '
+            'trained with QuickGELU).')
     try:
         return open_clip.create_model(model_name, pretrained=pretrained or
                                       None, cache_dir=cache_dir, **kwargs)
