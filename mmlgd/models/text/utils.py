@@ -52,9 +52,12 @@ def file_sha256(path: str) -> str:
     return _sha256(os.path.abspath(path), st.st_size, st.st_mtime_ns)
 
 
-def register_open_clip_config(model_config) -> str:
+def register_open_clip_config(model_config: Optional[str]) -> str:
     """Register an open_clip model-config JSON (custom architectures) and
     return its sha256 ('' when ``model_config`` is None).
+
+    Args:
+        model_config (str, optional): path of the JSON file.
 
     Raises:
         FileNotFoundError: the JSON file does not exist.
