@@ -1,28 +1,25 @@
 """Language-Guided Knowledge Aggregation (LGKA) neck: student projection and
 the Visual Semantics Bank (VSB)."""
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Tuple
 
 import torch
-import torch.distributed as torch_dist
 import torch.nn.functional as F
-from mmengine.dist import get_world_size, is_distributed
-from mmengine.model import BaseModule
+from mmengine.dist import all_reduce
 from mmpretrain.registry import MODELS
-from torch import nn
+
+from .student_projector import StudentProjector
 
 
 @MODELS.register_module()
-class LGKANeck(BaseModule):
+class LGKANeck(StudentProjector):
     """Student projector ``g`` and the VSB ``V`` of LGD (paper Sec. 3.3).
 
-    ``forward`` maps the student's last feature map to
-    ``z_S = normalize(g(p(GAP(f_S(x)))))`` with
-    ``g = Linear(c', h) - ReLU - Linear(h, D)`` and ``p`` the student's
-    pre-projector layers (identity by default). The authors' students keep
-    their classifier's layers before the projector (github.com/mZhenz/LGD,
-    ``clipdistiller/architectures``): ``Dropout(0.2)`` for MobileNetV2 and
-    EfficientNet-B0, ``Linear(960, 1280) - h-swish - Dropout(0.2)`` for
-    MobileNetV3-Large; ``c'`` is then 1280.
+    ``forward`` (from :class:`StudentProjector`) maps the student's last
+    feature map to ``z_S = normalize(g(p(GAP(f_S(x)))))`` with
+    ``g = Linear(c', h) - ReLU - Linear(h, D)`` and ``p`` the optional
+    pre-projector of the authors' MobileNet / EfficientNet students
+    (``pre_channels``, ``pre_act_cfg``, ``dropout``; see
+    :class:`StudentProjector`).
 
     ``update_vsb`` implements LGKA: teacher embeddings are pseudo-labelled by
     the TSB (``y_i = argmax_k <z_T,i, L_k>``); per category ``k`` present in
@@ -41,22 +38,17 @@ class LGKANeck(BaseModule):
         hid_channels (int, optional): hidden width ``h`` (default ``c``).
         momentum (float): ``mu`` in [0, 1). Paper: 0.999 on ImageNet; the
             authors' script default is 0.99.
-        pre_channels (int, optional): if set, ``p`` starts with
-            ``Linear(c, pre_channels)`` (weights N(0, 0.01), bias 0, as the
-            authors' MobileNetV3 classifier) and ``pre_act_cfg``; the
-            projector then takes ``pre_channels`` inputs.
-        pre_act_cfg (dict): activation after that Linear (mmcv config),
-            default ``dict(type='HSwish')``.
-        dropout (float): drop probability of a ``Dropout`` before the
-            projector (after the pre-projector Linear), in [0, 1); 0 adds
-            none.
+        pre_channels (int, optional), pre_act_cfg (dict, optional),
+            dropout (float): the student's pre-projector layers
+            (:class:`StudentProjector`).
         init_cfg (dict, optional): mmengine init config.
 
     Buffers (saved in checkpoints): ``vsb`` (K, D) float32, random unit rows
     before their first write; ``vsb_initialized`` (K,) bool.
 
     Raises:
-        ValueError: non-positive sizes, momentum or dropout outside [0, 1).
+        ValueError: non-positive sizes, momentum or dropout outside
+            [0, 1).
     """
 
     def __init__(self, in_channels: int, out_channels: int, num_classes: int,
@@ -64,45 +56,22 @@ class LGKANeck(BaseModule):
                  pre_channels: Optional[int] = None,
                  pre_act_cfg: Optional[dict] = None, dropout: float = 0.0,
                  init_cfg: Optional[dict] = None):
-        super().__init__(init_cfg=init_cfg)
-        if min(in_channels, out_channels, num_classes,
-               pre_channels or 1) <= 0:
+        if min(in_channels, out_channels, num_classes) <= 0:
             raise ValueError('LGKANeck sizes must be positive, got '
                              f'in={in_channels} out={out_channels} '
-                             f'K={num_classes} pre={pre_channels}.')
+                             f'K={num_classes}.')
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f'LGKANeck momentum must be in [0, 1), got '
                              f'{momentum}.')
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f'LGKANeck dropout must be in [0, 1), got '
-                             f'{dropout}.')
+        super().__init__(in_channels, out_channels, hid_channels,
+                         pre_channels=pre_channels, pre_act_cfg=pre_act_cfg,
+                         dropout=dropout, init_cfg=init_cfg)
         self.momentum = momentum
         self.num_classes = num_classes
-        self.out_channels = out_channels
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.pre_projector = _pre_projector(in_channels, pre_channels,
-                                            pre_act_cfg, dropout)
-        in_channels = pre_channels or in_channels
-        hid_channels = hid_channels or in_channels
-        self.projector = nn.Sequential(
-            nn.Linear(in_channels, hid_channels), nn.ReLU(inplace=True),
-            nn.Linear(hid_channels, out_channels))
         self.register_buffer(
             'vsb', F.normalize(torch.randn(num_classes, out_channels), dim=1))
         self.register_buffer('vsb_initialized',
                              torch.zeros(num_classes, dtype=torch.bool))
-
-    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        """Student features -> (B, D) unit-norm embeddings ``z_S``.
-
-        Args:
-            inputs (tuple[Tensor]): backbone outputs; the last one is used,
-                (B, c, H, W) or already pooled (B, c).
-        """
-        x = inputs[-1] if isinstance(inputs, (tuple, list)) else inputs
-        if x.dim() == 4:
-            x = self.avgpool(x).flatten(1)
-        return F.normalize(self.projector(self.pre_projector(x)), dim=1)
 
     @torch.no_grad()
     def pseudo_labels(self, z_t: torch.Tensor,
@@ -114,13 +83,13 @@ class LGKANeck(BaseModule):
     def aggregate(self, z_t: torch.Tensor,
                   labels: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Per-category sums (K, D) and counts (K,) in float32, all-reduced
-        over ranks when distributed."""
+        over ranks when distributed (``mmengine.dist.all_reduce``, a no-op
+        in a single process)."""
         stats = z_t.new_zeros(self.num_classes, self.out_channels + 1,
                               dtype=torch.float32)
         ones = z_t.new_ones(z_t.shape[0], 1, dtype=torch.float32)
         stats.index_add_(0, labels, torch.cat([z_t.float(), ones], dim=1))
-        if is_distributed() and get_world_size() > 1:
-            torch_dist.all_reduce(stats)
+        all_reduce(stats)
         return stats[:, :-1], stats[:, -1]
 
     @torch.no_grad()
@@ -146,19 +115,3 @@ class LGKANeck(BaseModule):
         self.vsb = vsb
         self.vsb_initialized.logical_or_(present)
         return labels
-
-
-def _pre_projector(in_channels: int, pre_channels: Optional[int],
-                   act_cfg: Optional[dict], dropout: float) -> nn.Module:
-    """``[Linear(c, pre) - act] - [Dropout(p)]`` or ``Identity``."""
-    from mmcv.cnn import build_activation_layer
-    layers = []
-    if pre_channels:
-        linear = nn.Linear(in_channels, pre_channels)
-        nn.init.normal_(linear.weight, 0.0, 0.01)
-        nn.init.zeros_(linear.bias)
-        layers += [linear, build_activation_layer(
-            act_cfg or dict(type='HSwish'))]
-    if dropout > 0:
-        layers.append(nn.Dropout(dropout))
-    return nn.Sequential(*layers) if layers else nn.Identity()
