@@ -1,6 +1,7 @@
 _base_ = [
     '../_base_/models/lgd_clip-rn50_resnet18.py',
     '../_base_/datasets/imagenet_lgd_mocov2.py',
+    '../_base_/datasets/imagenet_lgd_zero-shot-val.py',
     '../_base_/schedules/lgd_sgd-coslr-200e.py',
     '../_base_/default_runtime.py',
 ]

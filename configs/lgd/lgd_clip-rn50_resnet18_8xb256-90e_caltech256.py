@@ -4,9 +4,6 @@ _base_ = './lgd_clip-rn50_resnet18_8xb256-90e_in1k-caltech256-text.py'
 # the CT-256 text set, 90 epochs, zero-shot val on its val list. Batch and
 # lr as the ImageNet runs (the authors' scripts give none for this run):
 # 15360 / 2048 -> 7 iterations per epoch.
-train_dataloader = dict(
-    dataset=dict(_delete_=True, type='CustomDataset',
-                 data_root='data/caltech256/',
-                 data_prefix='256_ObjectCategories',
-                 ann_file='meta/train.txt',
-                 pipeline={{_base_.train_pipeline}}))
+train_dataloader = dict(dataset=dict(
+    _delete_=True, ann_file='meta/train.txt', pipeline=_base_.train_pipeline,
+    **_base_.caltech256))

@@ -20,15 +20,24 @@ def _metafiles():
     return _load('model-index.yml')['Import']
 
 
-def test_model_index_imports_every_folder_with_configs():
+FOLDERS = ('lgd', 'benchmarks', 'mask_rcnn', 'upernet')
+
+
+def test_model_index_imports_every_folder_with_a_metafile():
     imports = _metafiles()
-    assert all(osp.isfile(osp.join(REPO, p)) for p in imports)
-    for folder in ('lgd', 'benchmarks', 'mask_rcnn', 'upernet'):
+    assert sorted(imports) == sorted(
+        osp.relpath(p, REPO)
+        for p in glob.glob(f'{REPO}/configs/*/metafile.yml'))
+    for path in imports:
+        for m in _load(path)['Models']:
+            assert osp.isfile(osp.join(REPO, m['Config'])), m['Config']
+    for folder in FOLDERS:
         assert f'configs/{folder}/metafile.yml' in imports
 
 
-@pytest.mark.parametrize('metafile', _metafiles())
-def test_metafile_lists_each_config_once(metafile):
+@pytest.mark.parametrize('folder', FOLDERS)
+def test_metafile_lists_each_config_once(folder):
+    metafile = f'configs/{folder}/metafile.yml'
     meta = _load(metafile)
     folder = osp.dirname(metafile)
     (collection, ) = meta['Collections']

@@ -21,8 +21,7 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=200, eta_min=0.0, by_epoch=True,
          begin=0, end=200),
 ]
-# Zero-shot validation every 5 epochs, as the authors (val set: see the
-# dataset base; `val_cfg=None` in a config switches it off).
+# Validation (if a config has a val loop) every 5 epochs, as the authors'
+# zero-shot val (configs/_base_/datasets/imagenet_lgd_zero-shot-val.py).
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=200, val_interval=5)
-val_cfg = dict(type='ValLoop')
 auto_scale_lr = dict(base_batch_size=2048)
