@@ -94,6 +94,7 @@ def _accuracy(runner, encoder):
     return (100.0 * hits / n).tolist()
 
 
+@pytest.mark.e2e
 def test_student_every_val_teacher_once_and_resume(tiny_clip, tmp_path,
                                                    one_thread):
     runner = Runner.from_cfg(_config(tmp_path, tiny_clip, max_iters=6))
