@@ -24,7 +24,10 @@ class TeacherZeroShotHook(Hook):
     any val metric (``val/teacher_zero_shot/top1``...), added to that
     validation's ``metrics`` dict, and stored in checkpoints'
     ``meta['teacher_zero_shot']``, so a resumed run does not measure again.
-    A model without ``predict_teacher`` is left alone.
+    A model without ``predict_teacher`` is left alone. In distributed runs
+    the counts include the few images a padding sampler repeats to even out
+    the ranks (mmengine's ``Evaluator`` drops those for the student's
+    numbers), so the two may differ by up to ``world_size - 1`` images.
 
     Args:
         topk (Sequence[int]): the k of top-k accuracy (%), default (1, 5).
