@@ -13,7 +13,8 @@ model = dict(
     _delete_=True,
     type='SEED',
     data_preprocessor=_base_.model.data_preprocessor,
-    backbone=dict(type='ResNet', depth=18, norm_cfg=dict(type='SyncBN')),
+    backbone=dict(type='ResNet', depth=18, norm_cfg=dict(type='BN'),
+                  zero_init_residual=False),
     # out_channels (D) and the queue's dim default to the teacher's (1024).
     neck=dict(type='StudentProjector', in_channels=512),
     head=dict(type='SEEDHead', student_temp=0.2, teacher_temp=1e-4,

@@ -15,8 +15,11 @@ class LGKANeck(StudentProjector):
     """Student projector ``g`` and the VSB ``V`` of LGD (paper Sec. 3.3).
 
     ``forward`` (from :class:`StudentProjector`) maps the student's last
-    feature map to ``z_S = normalize(g(GAP(f_S(x))))`` with
-    ``g = Linear(c, h) - ReLU - Linear(h, D)``.
+    feature map to ``z_S = normalize(g(p(GAP(f_S(x)))))`` with
+    ``g = Linear(c', h) - ReLU - Linear(h, D)`` and ``p`` the optional
+    pre-projector of the authors' MobileNet / EfficientNet students
+    (``pre_channels``, ``pre_act_cfg``, ``dropout``; see
+    :class:`StudentProjector`).
 
     ``update_vsb`` implements LGKA: teacher embeddings are pseudo-labelled by
     the TSB (``y_i = argmax_k <z_T,i, L_k>``); per category ``k`` present in
@@ -35,17 +38,23 @@ class LGKANeck(StudentProjector):
         hid_channels (int, optional): hidden width ``h`` (default ``c``).
         momentum (float): ``mu`` in [0, 1). Paper: 0.999 on ImageNet; the
             authors' script default is 0.99.
+        pre_channels (int, optional), pre_act_cfg (dict, optional),
+            dropout (float): the student's pre-projector layers
+            (:class:`StudentProjector`).
         init_cfg (dict, optional): mmengine init config.
 
     Buffers (saved in checkpoints): ``vsb`` (K, D) float32, random unit rows
     before their first write; ``vsb_initialized`` (K,) bool.
 
     Raises:
-        ValueError: non-positive sizes or momentum outside [0, 1).
+        ValueError: non-positive sizes, momentum or dropout outside
+            [0, 1).
     """
 
     def __init__(self, in_channels: int, out_channels: int, num_classes: int,
                  hid_channels: Optional[int] = None, momentum: float = 0.99,
+                 pre_channels: Optional[int] = None,
+                 pre_act_cfg: Optional[dict] = None, dropout: float = 0.0,
                  init_cfg: Optional[dict] = None):
         if min(in_channels, out_channels, num_classes) <= 0:
             raise ValueError('LGKANeck sizes must be positive, got '
@@ -55,7 +64,8 @@ class LGKANeck(StudentProjector):
             raise ValueError(f'LGKANeck momentum must be in [0, 1), got '
                              f'{momentum}.')
         super().__init__(in_channels, out_channels, hid_channels,
-                         init_cfg=init_cfg)
+                         pre_channels=pre_channels, pre_act_cfg=pre_act_cfg,
+                         dropout=dropout, init_cfg=init_cfg)
         self.momentum = momentum
         self.num_classes = num_classes
         self.register_buffer(
