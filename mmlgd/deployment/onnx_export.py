@@ -3,12 +3,15 @@
 Two graphs (``part``):
 
 * ``'backbone'``: the student backbone as a feature extractor,
-  ``(B, 3, H, W) -> (B, C)`` global-average-pooled last-stage features (what
-  a downstream head or a linear probe consumes);
+  ``(B, 3, H, W) -> (B, C)`` global-average-pooled last-stage features
+  (output ``features``; what a downstream head or a linear probe
+  consumes);
 * ``'zero-shot'``: the whole zero-shot classifier, student + LGKA projector
   + the frozen TSB as the last matrix, ``(B, 3, H, W) -> (B, K)`` logits
-  ``100 * z_S L^T`` — the :class:`mmlgd.models.ZeroShotClassifier` that
-  ``tools/test.py`` evaluates, exported as is.
+  ``100 * z_S L^T`` (output ``logits``) — the
+  :class:`mmlgd.models.ZeroShotClassifier` that ``tools/test.py``
+  evaluates — and the unit embedding ``z_S`` (B, D) (output
+  ``embedding``).
 
 Inputs are normalised images (the run's data preprocessor: mean/std,
 channel order), recorded in the file's metadata with the class names. The
@@ -58,6 +61,8 @@ def require_onnx():
 class PooledBackbone(nn.Module):
     """Backbone -> last stage -> global average pool: (B, C) features."""
 
+    output_names = ('features', )
+
     def __init__(self, backbone: nn.Module):
         super().__init__()
         self.backbone = backbone
@@ -69,14 +74,23 @@ class PooledBackbone(nn.Module):
 
 
 class ZeroShotLogits(nn.Module):
-    """A :class:`ZeroShotClassifier` as a plain ``x -> logits`` module."""
+    """A :class:`ZeroShotClassifier` as ``x -> (logits, embedding)``.
+
+    The classifier's own ``extract_feat`` (student + projector: unit
+    ``z_S``, (B, D)) and ``tsb`` (``z L^T``) scaled by its ``logit_scale``,
+    i.e. ``classifier(x, mode='tensor')``, with ``z_S`` also returned (for
+    retrieval, and to verify the embedding itself).
+    """
+
+    output_names = ('logits', 'embedding')
 
     def __init__(self, classifier: nn.Module):
         super().__init__()
         self.classifier = classifier
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(x, mode='tensor')
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        z = self.classifier.extract_feat(x)
+        return self.classifier.logit_scale * self.classifier.tsb(z), z
 
 
 def build_backbone(cfg, state) -> nn.Module:
@@ -111,12 +125,12 @@ def export_module(module: nn.Module, path: str, input_shape: Tuple[int, ...],
     with torch.no_grad():
         program = torch.onnx.export(
             module, (example, ), None, input_names=['input'],
-            output_names=['output'], opset_version=opset, dynamo=True,
+            output_names=list(getattr(module, 'output_names', ['output'])),
+            opset_version=opset, dynamo=True,
             dynamic_shapes=({0: batch}, ), verbose=False)
     proto = program.model_proto
     if fp16:
-        from onnxruntime.transformers.float16 import \
-            convert_float_to_float16
+        from onnxruntime.transformers.float16 import convert_float_to_float16
         proto = convert_float_to_float16(proto, keep_io_types=True)
     for key, value in (metadata or {}).items():
         entry = proto.metadata_props.add()
@@ -126,46 +140,53 @@ def export_module(module: nn.Module, path: str, input_shape: Tuple[int, ...],
 
 
 def verify(module: nn.Module, path: str, input_shape: Tuple[int, ...],
-           atol: float, classifier: bool, batch: int = 3,
-           seed: int = 0) -> dict:
+           atol: float, batch: int = 3, seed: int = 0) -> dict:
     """Run ``path`` with onnxruntime and ``module`` with PyTorch on the same
     random batch (of another size than the export's: checks the dynamic
-    batch).
+    batch) and compare every output.
 
     Returns:
-        dict: ``max_abs_diff`` (for logits: divided by their scale, i.e. on
-        cosines), ``top1_equal`` (classifier) and ``batch``.
+        dict: ``max_abs_diff`` over the outputs (logits divided by their
+        scale, i.e. compared as cosines), ``top1_equal`` (when there are
+        logits) and ``batch``.
 
     Raises:
-        RuntimeError: outputs differ by more than ``atol``, or (classifier)
-            a top-1 differs where PyTorch's top-2 margin exceeds ``2 atol``.
+        RuntimeError: an output differs by more than ``atol``, or a top-1
+            differs where PyTorch's top-2 margin exceeds ``2 atol``.
     """
     _, ort = require_onnx()
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(batch, *input_shape[1:], generator=gen)
     with torch.no_grad():
-        want = module(x).float()
+        want = module(x)
+    want = list(want) if isinstance(want, (tuple, list)) else [want]
     sess = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
-    got = torch.from_numpy(sess.run(None, {'input': x.numpy()})[0]).float()
-    if got.shape != want.shape:
-        raise RuntimeError(f'onnxruntime output shape {tuple(got.shape)} != '
-                           f'PyTorch {tuple(want.shape)} for {path}.')
-    scale = module.classifier.logit_scale if classifier else 1.0
-    diff = float((got - want).abs().max()) / scale
-    report = dict(max_abs_diff=diff, batch=batch)
-    if classifier:
-        top2 = want.topk(min(2, want.shape[1]), dim=1).values / scale
-        margin = top2[:, 0] - top2[:, -1]
-        same = got.argmax(1) == want.argmax(1)
-        report['top1_equal'] = bool(same.all())
-        if not bool((same | (margin <= 2 * atol)).all()):
-            raise RuntimeError(f'{path}: onnxruntime top-1 differs from '
-                               'PyTorch on a clear-margin input.')
-    if diff > atol:
+    got = [torch.from_numpy(o).float()
+           for o in sess.run(None, {'input': x.numpy()})]
+    names = [o.name for o in sess.get_outputs()]
+    report = dict(batch=batch, max_abs_diff=0.0)
+    for name, g, w in zip(names, got, want):
+        w = w.float()
+        if g.shape != w.shape:
+            raise RuntimeError(f'{path}: onnxruntime output {name!r} has '
+                               f'shape {tuple(g.shape)}, PyTorch '
+                               f'{tuple(w.shape)}.')
+        scale = module.classifier.logit_scale if name == 'logits' else 1.0
+        report['max_abs_diff'] = max(report['max_abs_diff'],
+                                     float((g - w).abs().max()) / scale)
+        if name == 'logits':
+            top2 = w.topk(min(2, w.shape[1]), dim=1).values / scale
+            same = g.argmax(1) == w.argmax(1)
+            report['top1_equal'] = bool(same.all())
+            if not bool((same | (top2[:, 0] - top2[:, -1] <= 2 * atol)
+                         ).all()):
+                raise RuntimeError(f'{path}: onnxruntime top-1 differs '
+                                   'from PyTorch on a clear-margin input.')
+    if report['max_abs_diff'] > atol:
         raise RuntimeError(
-            f'{path}: onnxruntime differs from PyTorch by {diff:.3g} > '
-            f'{atol:g}; the export is not trustworthy (try another --opset '
-            'or no --fp16).')
+            f"{path}: onnxruntime differs from PyTorch by "
+            f"{report['max_abs_diff']:.3g} > {atol:g}; the export is not "
+            'trustworthy (try another --opset, or no --fp16).')
     return report
 
 
@@ -234,7 +255,7 @@ def export_onnx(model: str, out: str, checkpoint: Optional[str] = None,
     os.close(fd)
     try:
         used = export_module(module, tmp, shape, opset, fp16, metadata)
-        report = verify(module, tmp, shape, atol, part == 'zero-shot')
+        report = verify(module, tmp, shape, atol)
         with open(tmp, 'rb') as f:
             atomic_write_bytes(out, f.read(), force=force)
     finally:
