@@ -8,7 +8,7 @@ import sys
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import STUDENTS, load_tool, write_run
+from _deploy_helpers import STUDENTS, load_tool, write_run
 
 pytest.importorskip('onnx')
 ort = pytest.importorskip('onnxruntime')
