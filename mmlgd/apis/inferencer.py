@@ -12,6 +12,7 @@ from mmpretrain.apis.base import BaseInferencer
 from mmpretrain.registry import TRANSFORMS
 from mmpretrain.structures import DataSample
 
+from mmlgd.datasets.transforms import StrictLoadImageFromFile
 from mmlgd.deployment.builder import (
     build_zero_shot_classifier,
     inference_pipeline,
@@ -93,6 +94,7 @@ class ZeroShotInferencer(BaseInferencer):
         self.classes: List[str] = list(net.tsb.classes)
         self.topk = topk
         self.collate_fn = default_collate
+        self._loader = StrictLoadImageFromFile()  # errors name the file
 
     def _init_pipeline(self, cfg: Config) -> Callable:
         return Compose([TRANSFORMS.build(t)
@@ -115,8 +117,7 @@ class ZeroShotInferencer(BaseInferencer):
 
     def _load(self, item, index: int) -> dict:
         if isinstance(item, str):
-            from mmlgd.datasets.transforms import StrictLoadImageFromFile
-            return StrictLoadImageFromFile().transform(dict(img_path=item))
+            return self._loader.transform(dict(img_path=item))
         if not isinstance(item, np.ndarray) or item.ndim not in (2, 3) or (
                 item.ndim == 3 and item.shape[2] not in (1, 3)):
             raise ValueError(

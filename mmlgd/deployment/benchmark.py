@@ -81,7 +81,10 @@ def _ort_session(model: nn.Module, size: int, threads: int, folder: str):
     from .onnx_export import export_module, require_onnx
     _, ort = require_onnx()
     path = os.path.join(folder, f'{id(model)}.onnx')
-    export_module(model, path, (1, 3, size, size))
+    # opset 18, the exporter's own: converting up to the newest opset
+    # (what tools/deployment/export_onnx.py does) adds seconds per model
+    # and does not change the kernels onnxruntime runs.
+    export_module(model, path, (1, 3, size, size), opset=18)
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
@@ -147,6 +150,7 @@ def time_model(model: nn.Module, size: int,
 def run_benchmark(specs: Sequence[dict], backends: Sequence[str] = BACKENDS,
                   threads: int = 1, min_run_time: float = 1.0,
                   compile_batches: Optional[Sequence[int]] = None,
+                  compile_models: Optional[Sequence[str]] = None,
                   log: Callable[[str], None] = print) -> List[dict]:
     """Benchmark every model of ``specs``.
 
@@ -155,6 +159,8 @@ def run_benchmark(specs: Sequence[dict], backends: Sequence[str] = BACKENDS,
             config; with ``embed_dim`` and ``num_classes``) or
             ``clip`` (an open_clip model name, e.g. ``'RN50'``: the teacher).
             ``teacher=True`` marks the reference of the ratios.
+        compile_models: names timed with torch.compile (default: all);
+            each compilation costs tens of seconds on a small CPU.
 
     Returns:
         list[dict]: per model the spec plus ``params``, ``flops`` and
@@ -169,7 +175,9 @@ def run_benchmark(specs: Sequence[dict], backends: Sequence[str] = BACKENDS,
             model = build_student(spec['config'], spec['embed_dim'],
                                   spec['num_classes'])
         row = dict(spec, **complexity(model, spec['size']))
-        row['timing'] = time_model(model, spec['size'], backends,
+        use = [b for b in backends if b != 'compile' or compile_models is None
+               or spec['name'] in compile_models]
+        row['timing'] = time_model(model, spec['size'], use,
                                    threads=threads,
                                    min_run_time=min_run_time,
                                    compile_batches=compile_batches, log=log)

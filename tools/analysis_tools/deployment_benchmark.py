@@ -2,7 +2,8 @@
 
     python tools/analysis_tools/deployment_benchmark.py
         [--out docs/deployment.md] [--backends eager compile onnxruntime]
-        [--threads 1] [--min-run-time 1.0] [--force]
+        [--threads 1] [--min-run-time 1.0] [--compile-batches 1 32]
+        [--compile-models NAME...] [--force]
 
 Params / FLOPs (mmengine), batch-1 latency and batch-32 throughput for
 PyTorch eager, torch.compile and onnxruntime, in one run, written as
@@ -31,6 +32,9 @@ def parse_args(argv=None):
     parser.add_argument('--compile-batches', type=int, nargs='+',
                         default=[1, 32], help='batch sizes timed with '
                         'torch.compile (each costs one compilation)')
+    parser.add_argument('--compile-models', nargs='+',
+                        help='model names timed with torch.compile '
+                        '(default: all)')
     parser.add_argument('--configs', default='configs',
                         help='folder holding the LGD configs')
     parser.add_argument('--force', action='store_true',
@@ -46,7 +50,8 @@ def main(argv=None):
     return deployment_benchmark(args.out, command.strip(),
                                 default_specs(args.configs), args.backends,
                                 args.threads, args.min_run_time,
-                                args.compile_batches, args.force)
+                                args.compile_batches, args.compile_models,
+                                args.force)
 
 
 if __name__ == '__main__':
