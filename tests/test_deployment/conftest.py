@@ -21,3 +21,15 @@ def tiny_clip16(tmp_path_factory):
     cfg_path, weights = write_tiny_clip(root, name,
                                         dict(TINY_CLIP_CFG, embed_dim=16))
     return name, cfg_path, weights
+
+
+@pytest.fixture
+def tsb16_run(tiny_clip, tiny_clip16, tmp_path):
+    """(config whose TSB is 16-d, checkpoint whose projector outputs 32-d).
+    """
+    from _deploy_helpers import write_run
+    cfg16, _ = write_run(str(tmp_path / 'a'), tiny_clip,
+                         str(tmp_path / 'tsb'), encoder_clip=tiny_clip16)
+    _, ckpt = write_run(str(tmp_path / 'b'), tiny_clip,
+                        str(tmp_path / 'tsb'))
+    return cfg16, ckpt

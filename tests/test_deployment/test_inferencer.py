@@ -221,12 +221,7 @@ def test_backbone_only_checkpoint_names_the_full_one(tiny_clip, tmp_path):
     assert 'only the student backbone' in msg
 
 
-def test_tsb_dimension_must_match_projector(tiny_clip, tiny_clip16,
-                                            tmp_path):
-    cfg16, _ = write_run(str(tmp_path / 'a'), tiny_clip,
-                         str(tmp_path / 'tsb'), encoder_clip=tiny_clip16)
-    _, ckpt = write_run(str(tmp_path / 'b'), tiny_clip,
-                        str(tmp_path / 'tsb'))
+def test_tsb_dimension_must_match_projector(tsb16_run):
     with pytest.raises(ValueError, match='not the one the student was '
                        'distilled against'):
-        ZeroShotInferencer(cfg16, ckpt)
+        ZeroShotInferencer(*tsb16_run)

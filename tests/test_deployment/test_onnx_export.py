@@ -134,12 +134,8 @@ def test_backbone_export_from_backbone_only_checkpoint(tiny_clip, tmp_path):
     torch.testing.assert_close(half, pooled(x), atol=2e-2, rtol=2e-2)
 
 
-def test_tsb_dimension_must_match_projector(tiny_clip, tiny_clip16,
-                                            tmp_path):
-    cfg16, _ = write_run(str(tmp_path / 'a'), tiny_clip,
-                         str(tmp_path / 'tsb'), encoder_clip=tiny_clip16)
-    _, ckpt = write_run(str(tmp_path / 'b'), tiny_clip,
-                        str(tmp_path / 'tsb'))
+def test_tsb_dimension_must_match_projector(tsb16_run, tmp_path):
+    cfg16, ckpt = tsb16_run
     with pytest.raises(ValueError, match=r'TSB has dimension 16 .* '
                        r'outputs 32-d'):
         export_onnx(cfg16, str(tmp_path / 'x.onnx'), ckpt)
