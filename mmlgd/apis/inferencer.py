@@ -111,6 +111,10 @@ class ZeroShotInferencer(BaseInferencer):
                 item = os.fspath(item)
             if isinstance(item, str) and osp.isdir(item):
                 out.extend(list_images(item))
+            elif isinstance(item, str) and not osp.exists(item):
+                raise FileNotFoundError(
+                    f'Input {item!r} does not exist: pass image files, '
+                    'folders of images or (H, W, 3) BGR arrays.')
             else:
                 out.append(item)
         return out
