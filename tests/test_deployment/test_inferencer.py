@@ -5,15 +5,12 @@ import json
 import os
 import os.path as osp
 import pickle
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
 import pytest
 import torch
 from _deploy_helpers import (
-    REPO,
     load_tool,
     need_fmnist,
     read_fmnist,
@@ -49,14 +46,6 @@ test_cfg = dict()
 log_level = 'WARNING'
 '''
 PIPELINE = [dict(type='Resize', scale=(32, 32)), dict(type='PackInputs')]
-
-
-def _env():
-    env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(
-        [REPO] + [p for p in env.get('PYTHONPATH', '').split(os.pathsep)
-                  if p])
-    return env
 
 
 @pytest.fixture(scope='module')
@@ -108,10 +97,8 @@ def fmnist_student(tiny_clip, tmp_path_factory):
 def test_inferencer_equals_tools_test_zero_shot(fmnist_student):
     s = fmnist_student
     preds_pkl = str(s['root'] / 'preds.pkl')
-    subprocess.run([sys.executable, osp.join(REPO, 'tools', 'test.py'),
-                    s['zs_cfg'], s['ckpt'], '--out', preds_pkl,
-                    '--work-dir', str(s['root'] / 'test_work')],
-                   check=True, env=_env(), cwd=REPO)
+    load_tool('test.py').main([s['zs_cfg'], s['ckpt'], '--out', preds_pkl,
+                               '--work-dir', str(s['root'] / 'test_work')])
     with open(preds_pkl, 'rb') as f:
         evaluated = pickle.load(f)
     want = [int(p['pred_label']) for p in evaluated]

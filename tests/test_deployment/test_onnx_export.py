@@ -123,9 +123,18 @@ def test_backbone_export_from_backbone_only_checkpoint(tiny_clip, tmp_path):
     with pytest.raises(FileExistsError, match='--force'):
         main([student, out, '--part', 'backbone', '--fp16'])
     assert open(out, 'rb').read() == before
-    # --fp16: float16 weights, float32 input/output, close to float32
+
+
+@pytest.mark.e2e
+def test_fp16_export(tiny_clip, tmp_path):
+    """--fp16: float16 weights, float32 input/output, close to float32."""
     import onnx
-    main([student, out, '--part', 'backbone', '--force', '--fp16'])
+    _, ckpt = write_run(str(tmp_path), tiny_clip, str(tmp_path / 'tsb'))
+    out = str(tmp_path / 'features.onnx')
+    load_tool('deployment/export_onnx.py').main(
+        [ckpt, out, '--part', 'backbone', '--fp16'])
+    pooled, _, _ = _reference(ckpt)
+    x = _x()
     proto = onnx.load(out)
     assert any(t.data_type == onnx.TensorProto.FLOAT16
                for t in proto.graph.initializer)
