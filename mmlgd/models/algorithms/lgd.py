@@ -8,17 +8,29 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
+from ..necks.lgka_neck import LGKANeck
+
 TEACHER_PREFIX = 'target_generator.'
 
 
 def with_tsb_shape(neck: dict, tsb: nn.Module) -> dict:
-    """A copy of an LGKANeck config with ``num_classes`` / ``out_channels``
-    defaulting to the TSB's (K, D)."""
+    """A copy of a student-neck config with ``out_channels`` defaulting to
+    the TSB's D and, for an :class:`LGKANeck` (which holds the VSB),
+    ``num_classes`` to its K. A plain ``StudentProjector`` (e.g. a SEED
+    student evaluated zero-shot) gets no ``num_classes``.
+
+    Args:
+        neck (dict): the neck config (returned unchanged if not a dict).
+        tsb (nn.Module): the :class:`TextualSemanticsBank`.
+    """
     if not isinstance(neck, dict):
         return neck
     neck = dict(neck)
-    neck.setdefault('num_classes', tsb.num_classes)
     neck.setdefault('out_channels', tsb.dim)
+    neck_type = neck.get('type')
+    cls = MODELS.get(neck_type) if isinstance(neck_type, str) else neck_type
+    if isinstance(cls, type) and issubclass(cls, LGKANeck):
+        neck.setdefault('num_classes', tsb.num_classes)
     return neck
 
 
