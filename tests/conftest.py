@@ -1,8 +1,43 @@
-"""Shared fixtures; the helpers live in tests/tiny_clip.py."""
+"""Shared fixtures; the helpers live in tests/tiny_clip.py, _tiny_lgd.py,
+_tiny_data.py and _dist_workers.py (tests/ is on pytest's ``pythonpath``,
+see pyproject.toml)."""
 import pytest
+import torch
 from tiny_clip import TINY_CLIP, write_tiny_clip
 
 import mmlgd  # noqa: F401  (registers every module, as configs do)
+
+
+@pytest.fixture(scope='session', autouse=True)
+def one_torch_thread():
+    """One intra-op thread for the whole suite: the tensors here are tiny,
+    so extra threads only add synchronisation, and on a busy 2-core
+    machine they wait for descheduled workers. Restored at the end."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def keep_default_scope():
+    """Put mmengine's default scope back after each test: a test that
+    builds an mmdet/mmseg runner leaves that scope current, and a later
+    test building ``LGD`` through the registry would then look in the wrong
+    one (the outcome would depend on the test order). No scope at all
+    behaves as mmpretrain's (``MODELS`` here is mmpretrain's registry)."""
+    from mmengine.registry import DefaultScope
+    before = DefaultScope.get_current_instance()
+    want = before.scope_name if before is not None else 'mmpretrain'
+    yield
+    after = DefaultScope.get_current_instance()
+    if after is not None and after.scope_name != want:
+        _restored.append(want)
+        DefaultScope.get_instance(f'mmlgd-tests-{len(_restored)}',
+                                  scope_name=want)
+
+
+_restored = []
 
 
 @pytest.fixture(scope='session')

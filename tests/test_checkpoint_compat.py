@@ -1,7 +1,6 @@
 """Runner checkpoints load with ``weights_only=True`` and resume exactly;
 unsafe files are refused without running their code."""
 import copy
-import importlib.util
 import os
 import os.path as osp
 import pickle
@@ -14,7 +13,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import mmlgd
-from mmlgd.apis import build_runner
+from mmlgd.apis import build_runner, convert_checkpoint
 from mmlgd.checkpoint_compat import (
     message_hub_from_plain,
     message_hub_to_plain,
@@ -262,12 +261,7 @@ def test_crafted_pickle_is_refused_not_executed(kind, tmp_path, capfd):
 
 @pytest.fixture(scope='module')
 def convert_tool():
-    spec = importlib.util.spec_from_file_location(
-        'convert_checkpoint',
-        osp.join(ROOT, 'tools', 'misc', 'convert_checkpoint.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return convert_checkpoint
 
 
 def test_convert_checkpoint(convert_tool, plain_ckpt, data_root, tmp_path):

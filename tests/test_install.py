@@ -75,3 +75,14 @@ def test_installed_stack_matches_constraints(setup_py):
         have = md.version(name).split('+')[0]
         assert have == pin.version, \
             f'{name} {have} installed, {pin.version} pinned: run make install'
+
+
+def test_open_clip_pinned_to_the_tested_major(setup_py):
+    """open_clip is held below the next major version, and the installed
+    one is inside the range (the code is tested against it)."""
+    (req, ) = [r for n, r in _reqs(setup_py[0], 'runtime.txt').items()
+               if n == 'open-clip-torch']
+    installed = md.version('open_clip_torch')
+    major = int(installed.split('.')[0])
+    assert req.specifier.contains(installed)
+    assert not req.specifier.contains(f'{major + 1}.0.0')

@@ -76,7 +76,7 @@ if [[ "$have_mmcv" != "$MMCV_VERSION" ]]; then
   wheel_dir="$CACHE/wheels/mmcv-$MMCV_VERSION-$torch_tag"
   wheel=$(ls "$wheel_dir"/mmcv-"$MMCV_VERSION"-*.whl 2>/dev/null | head -n1 || true)
   if [[ -z "$wheel" ]]; then
-    log "building mmcv $MMCV_VERSION with ops from source (about 13 min on 2 cores; cached in $wheel_dir)"
+    log "building mmcv $MMCV_VERSION with ops from source (13-25 min on 2 cores, once; MAX_JOBS=nproc by default; cached in $wheel_dir)"
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
     "$PY" -m pip download --disable-pip-version-check -q --no-deps --no-binary mmcv \

@@ -2,82 +2,10 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out R.pkl]
         [--show-dir DIR] [--cfg-options k=v ...] [--launcher pytorch]
+
+Flags and behaviour: :mod:`mmlgd.apis.test`.
 """
-import argparse
-import os
-import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-from mmengine.config import DictAction  # noqa: E402
-
-from mmlgd.apis import build_runner, load_config, scope_of  # noqa: E402
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Test (and eval) a model')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument(
-        'checkpoint', help="checkpoint file, or 'none' for a model that "
-        'needs none of ours (e.g. the zero-shot CLIP teacher)')
-    parser.add_argument('--work-dir', help='the dir to save the metrics')
-    parser.add_argument('--out', help='dump predictions to this .pkl file')
-    parser.add_argument('--show-dir',
-                        help='save painted predictions under work_dir/DIR')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value (xxx=[a,b] for lists)')
-    parser.add_argument('--launcher',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
-        parser.error(f'--out must end with .pkl, got {args.out!r}')
-    return args
-
-
-def enable_show(cfg, show_dir):
-    """Turn on each toolbox's visualization hook, writing to ``show_dir``."""
-    scope = scope_of(cfg)
-    vis = cfg.default_hooks.get('visualization', None)
-    if vis is None:
-        raise ValueError('--show-dir needs a `visualization` default hook.')
-    if scope == 'mmpretrain':
-        vis.update(enable=True, out_dir=show_dir)
-    elif scope == 'mmdet':
-        vis.update(draw=True, test_out_dir=show_dir)
-    else:  # mmseg
-        vis.update(draw=True)
-        cfg.visualizer['save_dir'] = show_dir
-    return cfg
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options, args.work_dir,
-                      args.launcher)
-    if args.checkpoint.lower() == 'none':
-        cfg.load_from = None
-    elif not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'Checkpoint {args.checkpoint!r} does not '
-                                "exist (pass 'none' to test without one).")
-    else:
-        cfg.load_from = args.checkpoint
-    cfg.resume = False  # load the weights only; resuming needs a train loop
-    if args.show_dir:
-        enable_show(cfg, args.show_dir)
-    runner = build_runner(cfg)
-    if args.out:
-        from mmengine.evaluator import DumpResults
-        runner.test_evaluator.metrics.append(
-            DumpResults(out_file_path=args.out))
-    metrics = runner.test()
-    return metrics
-
+from mmlgd.apis.test import main
 
 if __name__ == '__main__':
     main()

@@ -2,93 +2,10 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
         [--auto-scale-lr] [--cfg-options k=v ...] [--launcher pytorch]
+
+Flags and behaviour: :mod:`mmlgd.apis.train`.
 """
-import argparse
-import os
-import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-from mmengine.config import DictAction  # noqa: E402
-from mmengine.device import get_device  # noqa: E402
-
-from mmlgd.apis import build_runner, load_config  # noqa: E402
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Train a model')
-    parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument(
-        '--resume', nargs='?', type=str, const='auto',
-        help='resume from the given checkpoint, or from the latest one in '
-        'the work dir when no path is given')
-    parser.add_argument('--amp', action='store_true',
-                        help='enable automatic mixed precision training')
-    parser.add_argument('--no-validate', action='store_true',
-                        help='do not evaluate checkpoints during training')
-    parser.add_argument('--auto-scale-lr', action='store_true',
-                        help='scale the lr by the actual total batch size')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value (xxx=[a,b] for lists)')
-    parser.add_argument('--launcher',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
-
-
-def merge_args(cfg, args):
-    """Apply the train-specific flags to ``cfg`` (returns it).
-
-    Raises:
-        ValueError: ``--amp`` with a custom optim wrapper or without an
-            accelerator; ``--auto-scale-lr`` without
-            ``auto_scale_lr.base_batch_size`` in the config.
-    """
-    if args.amp:
-        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ValueError(f'--amp cannot be combined with optim_wrapper '
-                             f'type {wrapper!r}; drop --amp or use '
-                             'OptimWrapper in the config.')
-        if get_device() == 'cpu':
-            raise ValueError('--amp needs a CUDA/NPU/MLU/MUSA device '
-                             "(mmengine's AmpOptimWrapper) and none is "
-                             'available here; drop --amp.')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
-    if args.no_validate:
-        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    if args.auto_scale_lr:
-        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
-                cfg.auto_scale_lr:
-            raise ValueError('--auto-scale-lr needs `auto_scale_lr = dict('
-                             'base_batch_size=...)` in the config.')
-        cfg.auto_scale_lr.enable = True
-    return cfg
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options, args.work_dir,
-                      args.launcher)
-    cfg = merge_args(cfg, args)
-    runner = build_runner(cfg)
-    runner.train()
-    return runner
-
+from mmlgd.apis.train import main
 
 if __name__ == '__main__':
     main()

@@ -1,3 +1,20 @@
+"""What the command-line tools run, importable and tested as a library.
+
+* :mod:`.runner_setup`: config loading and ``Runner`` building for
+  mmpretrain, mmdet and mmseg configs (re-exported here).
+* :mod:`.train` / :mod:`.test`: ``tools/train.py`` / ``tools/test.py``
+  (``main(argv)``; flags -> config in ``merge_args`` / ``enable_show``).
+* :mod:`.build_tsb`: precompute a config's TSB (``tools/build_tsb.py``).
+* :mod:`.extract_student`: export an LGD student backbone, mmpretrain or
+  torchvision key names (``tools/extract_student.py``).
+* :mod:`.convert_checkpoint`: make a trusted plain-mmengine checkpoint
+  load with ``weights_only=True`` (``tools/misc/convert_checkpoint.py``).
+* :mod:`.inferencer` / :mod:`.inferencer_cli`: zero-shot inference on
+  image files (``tools/infer.py``).
+
+:mod:`.runner_setup` and the inferencer are imported with the package; the
+tool modules above on use.
+"""
 from .inferencer import ZeroShotInferencer
 from .inferencer_cli import infer_images, parse_classes, parse_templates
 from .runner_setup import build_runner, load_config, scope_of

@@ -1,6 +1,8 @@
 """What ``tools/infer.py`` does: classify images, print a table, write JSON.
 """
+import argparse
 import os.path as osp
+import sys
 from typing import List, Optional, Sequence, Union
 
 from mmlgd.models.text import CATEGORY_SETS
@@ -81,3 +83,56 @@ def infer_images(images: Sequence[str], model: str,
                                     results=rows), force=force)
         print(f'Wrote {len(rows)} predictions to {out}')
     return rows
+
+
+# The command line of tools/infer.py.
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Zero-shot classification with a distilled LGD student')
+    parser.add_argument('images', nargs='+',
+                        help='image files and/or folders of images')
+    parser.add_argument('--checkpoint', required=True,
+                        help='full LGD pre-training checkpoint (holds the '
+                        'student, the projector and the run config)')
+    parser.add_argument('--config', help='config, when the checkpoint '
+                        'stores none (default: the one in the checkpoint)')
+    parser.add_argument(
+        '--classes', help='comma-separated category names, a text file '
+        '(one name per line) or a known set (fashion_mnist, imagenet1k, '
+        "coco...); default: the run's own classes")
+    parser.add_argument('--templates', nargs='+', help="'openai', 'simple' "
+                        "or prompt strings with {} (default: the run's)")
+    parser.add_argument('--topk', type=int, default=5)
+    parser.add_argument('--batch-size', type=int, default=32)
+    parser.add_argument('--out', help='write the predictions as JSON here')
+    parser.add_argument('--force', action='store_true',
+                        help='overwrite --out if it exists')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--tsb-cache-dir', help='TSB cache folder')
+    args = parser.parse_args(argv)
+    args.classes = parse_classes(args.classes)
+    args.templates = parse_templates(args.templates)
+    return args
+
+
+def main(argv=None):
+    """``tools/infer.py ARGV``; returns :func:`infer_images`'s result."""
+    args = parse_args(argv)
+    model, ckpt = ((args.config, args.checkpoint) if args.config else
+                   (args.checkpoint, None))
+    return infer_images(args.images, model, ckpt,
+                        classes=args.classes,
+                        templates=args.templates, topk=args.topk,
+                        batch_size=args.batch_size, out=args.out,
+                        force=args.force, device=args.device,
+                        tsb_cache_dir=args.tsb_cache_dir)
+
+
+
+def cli(argv=None):
+    """:func:`main` with bad input turned into ``error: ...`` and exit
+    status 1 instead of a traceback."""
+    try:
+        return main(argv)
+    except (ValueError, OSError, RuntimeError) as err:
+        sys.exit(f'error: {err}')

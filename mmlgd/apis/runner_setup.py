@@ -1,14 +1,42 @@
 """Config loading and Runner building shared by ``tools/train.py`` and
 ``tools/test.py`` for mmpretrain, mmdet and mmseg configs alike."""
+import argparse
 import os
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence
 
 from mmengine.config import Config, DictAction  # noqa: F401 (re-export)
 from mmengine.registry import RUNNERS, init_default_scope
 from mmengine.runner import Runner
 
 SCOPES = ('mmpretrain', 'mmdet', 'mmseg')
+
+
+def parse_runner_args(parser: argparse.ArgumentParser,
+                      argv: Optional[Sequence[str]] = None
+                      ) -> argparse.Namespace:
+    """Add the flags every runner tool shares (``--cfg-options``,
+    ``--launcher``, ``--local-rank``), parse ``argv`` and export
+    ``LOCAL_RANK`` for the launcher when it is not set yet.
+
+    Args:
+        parser (argparse.ArgumentParser): the tool's own flags.
+        argv (Sequence[str], optional): ``sys.argv[1:]`` when None.
+
+    Returns:
+        argparse.Namespace: the parsed flags.
+    """
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, key=value (xxx=[a,b] for lists)')
+    parser.add_argument('--launcher',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
 
 
 def scope_of(cfg: Config) -> str:

@@ -38,10 +38,6 @@ __all__ = [
 
 PathLike = Union[str, os.PathLike]
 
-# Read the process umask once (os.umask can only be read by setting it).
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
 
 def _refuse(path: str) -> FileExistsError:
     return FileExistsError(
@@ -101,12 +97,31 @@ def atomic_open(path: PathLike,
         raise
 
 
+def _current_umask() -> int:
+    """The process umask, read without changing it where the OS allows.
+
+    Linux reports it in ``/proc/self/status`` (kernel >= 4.7). Elsewhere it
+    can only be read by setting it, so it is set and put back at once, at
+    the time of the write (never at import).
+    """
+    try:
+        with open('/proc/self/status', encoding='ascii') as f:
+            for line in f:
+                if line.startswith('Umask:'):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _set_mode(tmp: str, path: str) -> None:
     """Give ``tmp`` the permissions ``path`` has (or a new file would get)."""
     try:
         perm = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
-        perm = 0o666 & ~_UMASK
+        perm = 0o666 & ~_current_umask()
     os.chmod(tmp, perm)
 
 

@@ -62,6 +62,22 @@ def _load_file(checkpoint: str) -> dict:
     return CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
 
 
+def strip_prefix(state: Dict[str, torch.Tensor],
+                 prefix: str) -> Dict[str, torch.Tensor]:
+    """The entries of ``state`` whose key starts with ``prefix``, with the
+    prefix removed (what mmengine's ``PretrainedInit(prefix=...)`` loads).
+
+    Args:
+        state (Dict[str, torch.Tensor]): a state dict.
+        prefix (str): e.g. ``'backbone.'``.
+
+    Returns:
+        Dict[str, torch.Tensor]: an ordered dict, possibly empty.
+    """
+    return OrderedDict((k[len(prefix):], v) for k, v in state.items()
+                       if k.startswith(prefix))
+
+
 def load_pretrained_state_dict(checkpoint: str,
                                prefix: Optional[str] = None,
                                where: str = 'module') -> Dict[str,
@@ -86,8 +102,7 @@ def load_pretrained_state_dict(checkpoint: str,
                            for k, v in state.items())
     if not prefix.endswith('.'):
         prefix += '.'
-    out = OrderedDict((k[len(prefix):], v) for k, v in state.items()
-                      if k.startswith(prefix))
+    out = strip_prefix(state, prefix)
     if not out:
         heads = sorted({k.split('.', 1)[0] + '.' for k in state})[:_SHOW]
         raise RuntimeError(

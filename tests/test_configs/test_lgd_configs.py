@@ -3,19 +3,16 @@ CPU with tiny substitutes (tiny open_clip teacher and text encoder, random
 32 px PNGs) while keeping its own class set, student and pipeline."""
 import glob
 import os.path as osp
-import sys
 
+import _tiny_lgd as tl  # tests/ is on pytest's pythonpath (pyproject.toml)
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+import mmlgd  # noqa: F401  registers modules
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tests', 'test_reliability'))
-
-import _tiny_lgd as tl  # noqa: E402
-
-import mmlgd  # noqa: E402,F401  registers modules
 
 LGD_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'lgd', '*.py')))
 ZERO_SHOT_CONFIGS = sorted(

@@ -2,19 +2,16 @@
 teacher, student, data, schedule and runtime; each trains two iterations on
 CPU with the tiny open_clip teacher and random 32 px PNGs."""
 import os.path as osp
-import sys
 
+import _tiny_lgd as tl  # tests/ is on pytest's pythonpath (pyproject.toml)
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+import mmlgd  # noqa: F401  registers modules
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tests', 'test_reliability'))
-
-import _tiny_lgd as tl  # noqa: E402
-
-import mmlgd  # noqa: E402,F401  registers modules
 
 CFG = osp.join(REPO, 'configs')
 PAIRS = {  # SEED config -> the LGD config it must match except the method

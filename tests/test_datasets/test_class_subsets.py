@@ -2,12 +2,12 @@
 60-per-class split (the authors' protocols, seeded)."""
 import os
 import os.path as osp
-import runpy
 
 import pytest
 
 from mmlgd.datasets.class_subsets import (
     draw_per_class,
+    imagenet_subset_main,
     make_imagenet_subset,
     split_caltech256,
 )
@@ -92,9 +92,8 @@ def test_imagenet_subset_refuses_overwrite_and_wrong_class_count(tmp_path):
 def test_imagenet_subset_tool(tmp_path, capsys):
     train = make_tree(str(tmp_path / 'train'), {'n01': 5, 'n02': 6})
     out = str(tmp_path / 'sub.txt')
-    tool = runpy.run_path('tools/dataset_converters/make_imagenet_subset.py')
-    tool['main'](['2', '--train-dir', train, '--out', out,
-                  '--num-classes', '2'])
+    imagenet_subset_main(['2', '--train-dir', train, '--out', out,
+                          '--num-classes', '2'])
     assert f'{out}: 4 images' in capsys.readouterr().out
     assert len(read(out)) == 4
 

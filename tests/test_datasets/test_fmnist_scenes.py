@@ -1,20 +1,18 @@
-"""Tests for make_fmnist_scenes.py and FashionMNISTScenesSegDataset."""
+"""Tests for :mod:`mmlgd.datasets.fashion_mnist.scenes` (make_fmnist_scenes.py)
+and FashionMNISTScenesSegDataset."""
 import gzip
 import hashlib
 import json
 import os
 import struct
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'tools' /
-                       'dataset_converters'))
-import make_fmnist_scenes as mfs  # noqa: E402
-import prepare_fashion_mnist as pfm  # noqa: E402
+from mmlgd.datasets.fashion_mnist import scenes as mfs
+from mmlgd.datasets.fashion_mnist import splits as pfm
 
 N_TRAIN, N_VAL = 4, 3
 # pycocotools' decode trips a numpy-2 DeprecationWarning inside the library

@@ -1,4 +1,5 @@
-"""Tests for tools/dataset_converters/prepare_fashion_mnist.py.
+"""Tests for :mod:`mmlgd.datasets.fashion_mnist.splits` (and .idx), behind
+tools/dataset_converters/prepare_fashion_mnist.py.
 
 Most tests run on small fake idx files written in tmp_path (exact idx format);
 the checksum tests against the official release use Debian's
@@ -10,15 +11,12 @@ import json
 import os
 import shutil
 import struct
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'tools' /
-                       'dataset_converters'))
-import prepare_fashion_mnist as pfm  # noqa: E402
+from mmlgd.datasets.fashion_mnist import splits as pfm
 
 SMALL = dict(n_teacher=50, n_pretrain=60, probe_sizes=(20, 30))
 SPLITS = ('teacher', 'pretrain', 'probe_20', 'probe_30', 'test')

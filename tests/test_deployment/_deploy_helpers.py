@@ -101,15 +101,16 @@ def write_fmnist_split(folder, images, labels):
             f.write(lab)
 
 
+TOOL_MODULES = {  # tools/ script -> the library module behind it
+    'deployment/export_onnx.py': 'mmlgd.deployment.export_cli',
+    'infer.py': 'mmlgd.apis.inferencer_cli',
+}
+
+
 def load_tool(relpath):
-    """A ``tools/`` script as a module (tools are scripts, not a package)."""
-    import importlib.util
-    name = '_mmlgd_tool_' + relpath.replace('/', '_')[:-3]
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(REPO, 'tools', relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The library module behind a ``tools/`` script (its ``main``)."""
+    import importlib
+    return importlib.import_module(TOOL_MODULES[relpath])
 
 
 need_fmnist = pytest.mark.skipif(

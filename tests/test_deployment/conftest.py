@@ -1,15 +1,8 @@
 """Fixtures for the deployment tests; helpers live in _deploy_helpers.py
-(and the tiny LGD runs in tests/test_reliability/_tiny_lgd.py)."""
-import os.path as osp
-import sys
-
+(next to this file) and the tiny LGD runs in tests/_tiny_lgd.py (tests/ is
+on pytest's ``pythonpath``)."""
 import pytest
 from tiny_clip import write_tiny_clip
-
-HERE = osp.dirname(osp.abspath(__file__))
-for path in (HERE, osp.join(osp.dirname(HERE), 'test_reliability')):
-    if path not in sys.path:  # the helpers under any pytest import mode
-        sys.path.insert(0, path)
 
 
 @pytest.fixture(scope='session')

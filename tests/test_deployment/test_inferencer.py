@@ -19,6 +19,8 @@ from _deploy_helpers import (
 )
 
 from mmlgd.apis import ZeroShotInferencer
+from mmlgd.apis.extract_student import main as extract_student_main
+from mmlgd.apis.test import main as eval_main
 
 N_TRAIN, N_TEST = 32, 40
 ZERO_SHOT_CFG = '''
@@ -97,7 +99,7 @@ def fmnist_student(tiny_clip, tmp_path_factory):
 def test_inferencer_equals_tools_test_zero_shot(fmnist_student):
     s = fmnist_student
     preds_pkl = str(s['root'] / 'preds.pkl')
-    load_tool('test.py').main([s['zs_cfg'], s['ckpt'], '--out', preds_pkl,
+    eval_main([s['zs_cfg'], s['ckpt'], '--out', preds_pkl,
                                '--work-dir', str(s['root'] / 'test_work')])
     with open(preds_pkl, 'rb') as f:
         evaluated = pickle.load(f)
@@ -200,7 +202,7 @@ def test_backbone_only_checkpoint_names_the_full_one(tiny_clip, tmp_path):
     _, ckpt = write_run(str(tmp_path / 'run'), tiny_clip,
                         str(tmp_path / 'tsb'))
     student = str(tmp_path / 'student.pth')
-    load_tool('extract_student.py').main([ckpt, student])
+    extract_student_main([ckpt, student])
     with pytest.raises(ValueError) as err:
         ZeroShotInferencer(student)
     msg = str(err.value)

@@ -14,6 +14,7 @@ pytest.importorskip('onnx')
 ort = pytest.importorskip('onnxruntime')
 pytest.importorskip('onnxscript')
 
+from mmlgd.apis.extract_student import main as extract_student_main  # noqa: E402,E501
 from mmlgd.deployment import export_onnx, require_onnx  # noqa: E402
 
 SIZE = 32  # small input: fast; the benchmark uses 224
@@ -109,7 +110,7 @@ def test_zero_shot_export_matches_pytorch(student, tiny_clip, tmp_path,
 def test_backbone_export_from_backbone_only_checkpoint(tiny_clip, tmp_path):
     _, ckpt = write_run(str(tmp_path), tiny_clip, str(tmp_path / 'tsb'))
     student = str(tmp_path / 'student.pth')
-    load_tool('extract_student.py').main([ckpt, student])  # backbone only
+    extract_student_main([ckpt, student])  # backbone only
     out = str(tmp_path / 'features.onnx')
     main = load_tool('deployment/export_onnx.py').main
     main([student, out, '--part', 'backbone'])

@@ -1,14 +1,8 @@
-"""Shared helpers (``_tiny_lgd``, ``_dist_workers``) on the import path, and
-a fixture for tiny CPU training runs."""
-import os.path as osp
-import sys
-
+"""A fixture for tiny CPU training runs. The shared helpers
+(``_tiny_lgd``, ``_dist_workers``) live in ``tests/`` (on pytest's
+``pythonpath``, see pyproject.toml)."""
 import pytest
 import torch
-
-HERE = osp.dirname(osp.abspath(__file__))
-if HERE not in sys.path:  # the helpers under any pytest import mode
-    sys.path.insert(0, HERE)
 
 
 @pytest.fixture

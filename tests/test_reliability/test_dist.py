@@ -79,7 +79,7 @@ def test_dist_train_sh_keeps_banks_identical(tiny_clip, tmp_path):
         auto_scale_lr=dict(base_batch_size=8))
     work = tmp_path / 'work'
     env = dict(os.environ, PORT=str(_free_port()), OMP_NUM_THREADS='1',
-               PYTHONPATH=os.pathsep.join([HERE, osp.dirname(HERE)]),
+               PYTHONPATH=osp.dirname(HERE),  # tests/: _dist_workers
                PATH=osp.dirname(sys.executable) + os.pathsep +
                os.environ.get('PATH', ''))
     proc = subprocess.run(

@@ -1,7 +1,6 @@
 """Exact resume: N iterations + ``--resume`` + M iterations must reproduce
 an uninterrupted N + M run bit for bit (data order, losses, lr, VSB,
 optimizer and scheduler state)."""
-import importlib.util
 import os.path as osp
 
 import _tiny_lgd as tl
@@ -9,19 +8,12 @@ import pytest
 import torch
 
 import mmlgd  # noqa: F401  registers modules, safe checkpoint loading
-
-
-def _load_train_tool():
-    spec = importlib.util.spec_from_file_location(
-        '_mmlgd_tool_train_resume', osp.join(tl.REPO, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from mmlgd.apis import train as train_api
 
 
 @pytest.fixture(scope='module')
 def train_tool():
-    return _load_train_tool()
+    return train_api
 
 
 LOOPS = {

@@ -1,19 +1,12 @@
 """Fixtures for the downstream-transfer tests (configs, extract_student,
-pretrained check, tiny end-to-end runs)."""
-import importlib.util
-import os.path as osp
-import sys
+pretrained check, tiny end-to-end runs). ``_tiny_data`` lives in ``tests/``
+(on pytest's ``pythonpath``, see pyproject.toml)."""
+import types
 
+import _tiny_data
 import pytest
 
-HERE = osp.dirname(osp.abspath(__file__))
-REPO = osp.dirname(osp.dirname(HERE))
-if HERE not in sys.path:  # `_tiny_data` under any pytest import mode
-    sys.path.insert(0, HERE)
-if REPO not in sys.path:
-    sys.path.insert(0, REPO)
-
-import _tiny_data  # noqa: E402
+from mmlgd.apis import extract_student, test, train
 
 
 def pytest_configure(config):
@@ -22,24 +15,12 @@ def pytest_configure(config):
         '(tens of seconds each on 2 CPU cores)')
 
 
-def load_tool(name: str):
-    """Import ``tools/<name>.py`` as a module (tools/ is not a package)."""
-    path = osp.join(REPO, 'tools', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'_mmlgd_tool_{name}',
-                                                  path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='session')
 def tools():
-    """``tools.train``, ``tools.test``, ``tools.extract_student`` modules."""
-    class _Tools:
-        train = load_tool('train')
-        test = load_tool('test')
-        extract_student = load_tool('extract_student')
-    return _Tools
+    """The library behind ``tools/train.py``, ``tools/test.py`` and
+    ``tools/extract_student.py`` (:mod:`mmlgd.apis`)."""
+    return types.SimpleNamespace(train=train, test=test,
+                                 extract_student=extract_student)
 
 
 @pytest.fixture(scope='session')

@@ -132,3 +132,31 @@ def test_check_output_dir(tmp_path):
         check_output_dir(out, 'marker.json', {**cfg, 'seed': 1})
     assert check_output_dir(out, 'marker.json', {**cfg, 'seed': 1},
                             force=True) is False
+
+
+def test_umask_is_read_at_write_time(tmp_path):
+    """A umask set after ``import mmlgd`` applies (it is not cached at
+    import, and importing does not touch it)."""
+    old = os.umask(0o027)
+    try:
+        atomic_write_bytes(tmp_path / 'late.bin', b'x')
+        assert os.umask(0o027) == 0o027  # the write left the umask alone
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / 'late.bin').st_mode) == 0o640
+
+
+def test_file_sha256_memo_and_fresh(tmp_path):
+    import hashlib
+
+    from mmlgd.utils.hashing import file_sha256
+    p = tmp_path / 'w.bin'
+    p.write_bytes(b'first')
+    st = os.stat(p)
+    assert file_sha256(str(p)) == hashlib.sha256(b'first').hexdigest()
+    # same size and mtime, new content: only memo=False sees it
+    p.write_bytes(b'other')
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert file_sha256(str(p)) == hashlib.sha256(b'first').hexdigest()
+    assert file_sha256(str(p), memo=False) == \
+        hashlib.sha256(b'other').hexdigest()

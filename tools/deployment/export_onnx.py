@@ -12,62 +12,7 @@ written only after onnxruntime reproduces PyTorch's outputs. Needs the
 optional packages of requirements/deploy.txt. The logic is
 :func:`mmlgd.deployment.export_onnx`.
 """
-import argparse
-import sys
-
-from mmlgd.apis import parse_classes, parse_templates
-from mmlgd.deployment import export_onnx
-from mmlgd.deployment.onnx_export import PARTS
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('checkpoint', help='LGD pre-training checkpoint '
-                        '(a tools/extract_student.py file for --part '
-                        'backbone)')
-    parser.add_argument('out', help='output .onnx file')
-    parser.add_argument('--part', choices=PARTS, default='zero-shot')
-    parser.add_argument('--config', help='config, when the checkpoint '
-                        'stores none')
-    parser.add_argument('--classes', help='zero-shot categories: comma-'
-                        'separated names, a file or a known set (default: '
-                        "the run's)")
-    parser.add_argument('--templates', nargs='+')
-    parser.add_argument('--input-size', type=int, nargs=2,
-                        metavar=('H', 'W'))
-    parser.add_argument('--opset', type=int,
-                        help="default: the installed onnx's newest")
-    parser.add_argument('--fp16', action='store_true')
-    parser.add_argument('--force', action='store_true',
-                        help='overwrite OUT if it exists')
-    parser.add_argument('--tsb-cache-dir')
-    args = parser.parse_args(argv)
-    args.classes = parse_classes(args.classes)
-    args.templates = parse_templates(args.templates)
-    return args
-
-
-def main(argv=None) -> dict:
-    args = parse_args(argv)
-    model, ckpt = ((args.config, args.checkpoint) if args.config else
-                   (args.checkpoint, None))
-    report = export_onnx(model, args.out, ckpt, part=args.part,
-                         classes=args.classes,
-                         templates=args.templates,
-                         input_size=args.input_size, opset=args.opset,
-                         fp16=args.fp16, force=args.force,
-                         tsb_cache_dir=args.tsb_cache_dir)
-    print(f"Exported {report['part']} to {report['path']} (opset "
-          f"{report['opset']}, input {report['input_shape']} with dynamic "
-          f"batch); onnxruntime matches PyTorch: max |diff| "
-          f"{report['max_abs_diff']:.2e} <= {report['atol']:g}"
-          + (f", top-1 equal: {report['top1_equal']}"
-             if 'top1_equal' in report else ''))
-    return report
-
+from mmlgd.deployment.export_cli import cli
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ValueError, OSError, RuntimeError, ImportError) as err:
-        sys.exit(f'error: {err}')
+    cli()

@@ -7,6 +7,11 @@ mmpretrain's ``ColorJitter`` passes it), so the MoCo v2 pipeline of the LGD
 configs (``hue=0.1``) failed on about half of the jittered images. A numpy
 scalar still wraps, so the patched function only hands mmcv the factor as
 ``np.float64``; results are the ones numpy 1 gave.
+
+Scope: ``import mmlgd`` installs it (documented in the package docstring)
+only under numpy >= 2, where the crash exists; under numpy 1 mmcv is left
+untouched. Only ``adjust_hue`` is replaced, with a function that gives
+mmcv's own results for every input it did not crash on.
 """
 import mmcv
 import mmcv.image
@@ -21,7 +26,20 @@ def adjust_hue(img: np.ndarray, hue_factor: float, backend=None):
     return _original(img, np.float64(hue_factor), backend=backend)
 
 
-def install() -> None:
-    """Route ``mmcv.adjust_hue`` through :func:`adjust_hue`. Idempotent."""
+def needed() -> bool:
+    """True under numpy >= 2 (where mmcv 2.1's ``adjust_hue`` crashes)."""
+    return np.lib.NumpyVersion(np.__version__) >= '2.0.0'
+
+
+def install() -> bool:
+    """Route ``mmcv.adjust_hue`` through :func:`adjust_hue` when
+    :func:`needed`. Idempotent.
+
+    Returns:
+        bool: whether the patch is in place.
+    """
+    if not needed():
+        return False
     for module in (mmcv, mmcv.image, photometric):
         module.adjust_hue = adjust_hue
+    return True

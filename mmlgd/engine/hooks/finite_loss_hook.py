@@ -35,6 +35,13 @@ class FiniteLossHook(Hook):
     every rank stops at the same iteration (a rank with finite losses would
     otherwise save weights that the shared gradients already corrupted).
 
+    Not built on mmdet's ``CheckInvalidLossHook``: that hook checks only
+    ``outputs['loss']``, every ``interval`` (default 50) iterations, with a
+    bare ``assert`` (skipped under ``python -O``) and no cross-rank
+    verdict; all this hook would inherit is the ``interval`` argument while
+    overriding its only method, and importing it would make ``import
+    mmlgd`` load mmdet for mmpretrain-only runs.
+
     Registered in mmengine's root ``HOOKS``:
     ``custom_hooks=[dict(type='FiniteLossHook')]``.
 

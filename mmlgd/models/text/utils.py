@@ -19,8 +19,6 @@ open_clip's plain architecture names (``'RN50'``, ``'ViT-B-32'``) build
   ``-quickgelu`` name for OpenAI weights, or ``quick_gelu=False`` to confirm
   GELU-trained weights (open_clip's own trainer with ``--model RN50``).
 """
-import functools
-import hashlib
 import logging
 import os
 import os.path as osp
@@ -30,26 +28,13 @@ from typing import Optional
 
 from torch import nn
 
+from mmlgd.utils.hashing import file_sha256  # noqa: F401  (re-exported)
+
 WEIGHT_SUFFIXES = ('.pt', '.pth', '.bin', '.safetensors', '.npz')
 
 
 class QuickGELUWarning(UserWarning):
     """A local checkpoint may be loaded with the wrong activation."""
-
-
-@functools.lru_cache(maxsize=64)
-def _sha256(path: str, size: int, mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 22), b''):
-            h.update(block)
-    return h.hexdigest()
-
-
-def file_sha256(path: str) -> str:
-    """sha256 of a file's bytes (memoised per path, size and mtime)."""
-    st = os.stat(path)
-    return _sha256(os.path.abspath(path), st.st_size, st.st_mtime_ns)
 
 
 def register_open_clip_config(model_config: Optional[str]) -> str:

@@ -1,9 +1,9 @@
 """tools/build_tsb.py precomputes exactly the TSB a config's run will use."""
-import runpy
-
 import torch
 from mmpretrain.registry import MODELS
 from tiny_clip import tiny_text_encoder
+
+from mmlgd.apis.build_tsb import main as build_tsb_main
 
 CONFIG = 'configs/lgd/lgd_clip-rn50_resnet18_8xb256-200e_in1k-cityscapes-text.py'  # noqa
 
@@ -15,8 +15,7 @@ def test_build_tsb_then_training_hits_the_cache(tiny_clip, tsb_cache,
     opts += [f'model.tsb.cache_dir={tsb_cache}',
              # (--cfg-options strips spaces inside list values)
              "model.tsb.templates=['photo:{}']"]
-    tool = runpy.run_path('tools/build_tsb.py')
-    tsb = tool['main']([CONFIG, '--cfg-options', *opts])
+    tsb = build_tsb_main([CONFIG, '--cfg-options', *opts])
     out = capsys.readouterr().out
     assert 'TSB shape: (19, 32)' in out and tsb.key in out
     assert tsb.classes[0] == 'road'

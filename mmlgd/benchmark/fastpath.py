@@ -11,8 +11,11 @@ import copy
 import statistics
 
 import torch
-from _bench_common import md_table, ms, time_interleaved
-from _bench_models import collate_preprocess, make_samples
+
+from mmlgd.utils.markdown import md_table
+
+from .common import ms, time_interleaved
+from .models import collate_preprocess, make_samples
 
 
 def fast_paths(model, meta: dict, device: str, batch: int, repeats: int,

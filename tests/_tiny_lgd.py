@@ -8,14 +8,14 @@ import textwrap
 import numpy as np
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
-from tiny_clip import (  # noqa: F401  re-exported (tests/ is on sys.path)
+from tiny_clip import (  # noqa: F401  re-exported (pyproject pythonpath)
     TINY_CLIP,
     tiny_teacher,
     tiny_text_encoder,
     write_tiny_clip,
 )
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SIZE = 32
 # A short class list: the tiny teacher's pseudo-labels spread over few rows.
 CLASSES = ['cat', 'dog', 'car', 'tree', 'boat', 'bird', 'cup', 'shoe']

@@ -1,26 +1,18 @@
 """Running the demo's stages through the OpenMMLab tools (in-process calls of
-``tools/train.py`` / ``tools/test.py`` main functions), with resumable
-results: ``<work_dir>/results/<stage>.json``."""
+the ``main`` behind ``tools/train.py`` / ``tools/test.py``,
+:mod:`mmlgd.apis`), with resumable results:
+``<work_dir>/results/<stage>.json``."""
 import gc
-import hashlib
-import importlib.util
 import json
 import os
 import os.path as osp
 import pickle
 import time
 
+from mmlgd.apis import test as test_api
+from mmlgd.apis import train as train_api
 from mmlgd.utils.fileio import atomic_write_json
-
-TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
-
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'mmlgd_tool_{name}', osp.join(TOOLS, f'{name}.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from mmlgd.utils.hashing import file_sha256
 
 
 class Context:
@@ -51,9 +43,8 @@ def _fingerprint(ctx, stage):
     for key in ('teacher', 'student'):
         dep = params.get(key)
         if isinstance(dep, str) and osp.isfile(ctx.result_path(dep)):
-            with open(ctx.result_path(dep), 'rb') as f:
-                params[f'{key}_result'] = hashlib.sha256(
-                    f.read()).hexdigest()[:16]
+            params[f'{key}_result'] = file_sha256(
+                ctx.result_path(dep), memo=False)[:16]
     return params
 
 
@@ -80,7 +71,7 @@ def run_stage(ctx, stage, i, n, force=False):
 
 # ---------------------------------------------------------------- stages
 def _data(ctx, stage):
-    from dataset_converters.prepare_fashion_mnist import DEBIAN_DIR, prepare
+    from mmlgd.datasets.fashion_mnist.splits import DEBIAN_DIR, prepare
     p = stage.params
     summary = prepare(src=p['src'] or DEBIAN_DIR, out=p['out'])
     return dict(metrics={}, summary=json.loads(json.dumps(summary,
@@ -88,7 +79,7 @@ def _data(ctx, stage):
 
 
 def _scenes(ctx, stage):
-    from dataset_converters.make_fmnist_scenes import make_scenes
+    from mmlgd.datasets.fashion_mnist.scenes import make_scenes
     p = stage.params
     summary = make_scenes(ctx.settings['fmnist_out'], p['out'],
                           n_train=p['n_train'], n_val=p['n_val'])
@@ -98,6 +89,37 @@ def _scenes(ctx, stage):
 
 def _opts(**kv):
     return [f'{k}={v}' for k, v in kv.items()]
+
+
+def _scheduler_opts(config, **by_type):
+    """``param_scheduler.<i>.<key>=<value>`` options that address each
+    scheduler by its type name, not by its position in the list, so a
+    reordered schedule cannot silently receive the wrong values.
+
+    Args:
+        config (str): the config file.
+        **by_type: scheduler type -> dict of fields to set, e.g.
+            ``CosineAnnealingLR=dict(end=30)``.
+
+    Raises:
+        ValueError: a type is absent from the config's schedule, or present
+            more than once.
+    """
+    from mmengine.config import Config
+    scheds = Config.fromfile(config).get('param_scheduler') or []
+    if isinstance(scheds, dict):
+        scheds = [scheds]
+    out = []
+    for kind, fields in by_type.items():
+        at = [i for i, s in enumerate(scheds) if s.get('type') == kind]
+        if len(at) != 1:
+            raise ValueError(
+                f'{config}: expected one {kind} in param_scheduler, found '
+                f'{len(at)} (types: {[s.get("type") for s in scheds]}); the '
+                'demo sets its schedule length through it.')
+        out += [f'param_scheduler.{at[0]}.{k}={v}'
+                for k, v in fields.items()]
+    return out
 
 
 def _fmnist_opts(ctx, dataloader, images):
@@ -120,15 +142,15 @@ def _train(ctx, stage):
                     ctx.settings['log_interval']})
     opts += _fmnist_opts(ctx, 'train_dataloader', p['images'])
     epochs = p['epochs']
-    sched = ['param_scheduler.1.end=%d' % epochs,
-             f'default_hooks.checkpoint.interval={epochs}']
+    sched = _scheduler_opts(p['config'], CosineAnnealingLR=dict(end=epochs))
+    sched += [f'default_hooks.checkpoint.interval={epochs}']
     if p.get('teacher'):
         opts += _teacher_opts(ctx)
     else:
         opts += [f'train_cfg.val_interval={epochs}']
         opts += _fmnist_opts(ctx, 'val_dataloader', ctx.settings[
             'test_images'])
-    _load_tool('train').main([p['config'], '--work-dir', wd,
+    train_api.main([p['config'], '--work-dir', wd,
                               '--cfg-options', *opts, *sched])
     ckpt = osp.join(wd, f'epoch_{epochs}.pth')
     return dict(metrics={}, checkpoint=ckpt, work_dir=wd)
@@ -139,19 +161,22 @@ def _test(ctx, config, checkpoint, wd, opts, out_pkl=None):
     if out_pkl:
         argv += ['--out', out_pkl]
     argv += ['--cfg-options', *opts]
-    metrics = _load_tool('test').main(argv)
+    metrics = test_api.main(argv)
     return {k: float(v) for k, v in metrics.items()}
 
 
 def _per_class(pkl, num_classes=10):
+    """Top-1 accuracy of each class (= its recall, mmpretrain's
+    ``SingleLabelMetric`` with ``average=None``) from the predictions
+    ``tools/test.py --out`` dumped; fractions in [0, 1]."""
+    from mmpretrain.evaluation import SingleLabelMetric
     with open(pkl, 'rb') as f:
         preds = pickle.load(f)
-    hit, tot = [0] * num_classes, [0] * num_classes
-    for p in preds:
-        gt = int(p['gt_label'][0])
-        tot[gt] += 1
-        hit[gt] += int(int(p['pred_label'][0]) == gt)
-    return [h / max(t, 1) for h, t in zip(hit, tot)]
+    pred = [int(p['pred_label'][0]) for p in preds]
+    target = [int(p['gt_label'][0]) for p in preds]
+    _, recall, _, _ = SingleLabelMetric.calculate(
+        pred, target, average=None, num_classes=num_classes)
+    return [float(r) / 100 for r in recall]
 
 
 def _zero_shot(ctx, stage):
@@ -191,9 +216,9 @@ def _probe(ctx, stage):
                     'randomness.seed': p['seed'],
                     'train_cfg.max_epochs': epochs,
                     'train_cfg.val_interval': epochs + 1,
-                    'param_scheduler.0.end': epochs,
                     'default_hooks.checkpoint.interval': epochs})
-    _load_tool('train').main([p['config'], '--work-dir', wd, '--no-validate',
+    opts += _scheduler_opts(p['config'], CosineAnnealingLR=dict(end=epochs))
+    train_api.main([p['config'], '--work-dir', wd, '--no-validate',
                               '--cfg-options', init, *opts])
     test_opts = _opts(experiment_name=stage.name + '_test')
     test_opts += _fmnist_opts(ctx, 'test_dataloader', p['images'])
@@ -217,10 +242,11 @@ def _transfer(ctx, stage):
     opts = _opts(**{'experiment_name': stage.name,
                     'randomness.seed': p['seed'],
                     'train_cfg.max_iters': iters,
-                    'param_scheduler.0.end': max(1, iters // 10),
-                    'param_scheduler.1.end': iters,
                     'default_hooks.checkpoint.interval': iters}, **data)
-    _load_tool('train').main([p['config'], '--work-dir', wd, '--no-validate',
+    opts += _scheduler_opts(p['config'],
+                            LinearLR=dict(end=max(1, iters // 10)),
+                            CosineAnnealingLR=dict(end=iters))
+    train_api.main([p['config'], '--work-dir', wd, '--no-validate',
                               '--cfg-options', init, *opts])
     metrics = _test(ctx, p['config'], osp.join(wd, f'iter_{iters}.pth'), wd,
                     _opts(experiment_name=stage.name + '_test', **data) +

@@ -16,8 +16,11 @@ One step is split into stages that together compute exactly what
 from typing import Dict, Optional
 
 import torch
-from _bench_common import PeakMemory, md_table, mib, ms, sync, time_interleaved
-from _bench_models import (
+
+from mmlgd.utils.markdown import md_table
+
+from .common import PeakMemory, mib, ms, sync, time_interleaved
+from .models import (
     amp_context,
     collate_preprocess,
     make_samples,

@@ -5,6 +5,7 @@ import os.path as osp
 import statistics
 
 from mmlgd.utils.fileio import atomic_write_json, atomic_write_text
+from mmlgd.utils.markdown import md_table
 
 VARIANTS = [('lgd', 'LGD (w_tex = w_vis = 0.5)'),
             ('lgd-image-only', 'LGD image-only ablation (w_tex = 0)'),
@@ -64,13 +65,6 @@ def transfer_rows(ctx):
     return rows
 
 
-def _table(header, rows):
-    lines = ['| ' + ' | '.join(header) + ' |',
-             '|' + '---|' * len(header)]
-    lines += ['| ' + ' | '.join(r) + ' |' for r in rows]
-    return '\n'.join(lines)
-
-
 def write_report(ctx):
     from .plots import embedding_map, per_class_plot, training_curves
     s = ctx.settings
@@ -109,7 +103,7 @@ def write_report(ctx):
         f'{s["teacher_images"] or 10000} labelled images for '
         f'{s["teacher_epochs"]} epochs. Chance is 10%.',
         '',
-        _table(['model', 'zero-shot top-1', 'linear probe top-1 (1k)'],
+        md_table(['model', 'zero-shot top-1', 'linear probe top-1 (1k)'],
                cls_rows),
         '',
         '## Transfer to Fashion-MNIST scenes (validation scenes)',
@@ -124,7 +118,7 @@ def write_report(ctx):
         'loss. Metrics from mmdet CocoMetric / mmseg IoUMetric via '
         'tools/test.py.',
         '',
-        _table(['backbone init', 'bbox mAP (%)', 'segm mAP (%)', 'mIoU (%)'],
+        md_table(['backbone init', 'bbox mAP (%)', 'segm mAP (%)', 'mIoU (%)'],
                tr_rows),
         '',
         '## Plots',
@@ -137,7 +131,7 @@ def write_report(ctx):
         if figs[key]:
             md += [f'### {title}', '', f'![{title}]({figs[key]})', '']
     md += ['## Stage wall times (s)', '',
-           _table(['stage', 'wall s'], stage_rows), '']
+           md_table(['stage', 'wall s'], stage_rows), '']
     atomic_write_text(osp.join(wd, 'report.md'), '\n'.join(md))
     summary = dict(
         classification=[dict(zip(['model', 'zero_shot', 'linear_probe'], r))

@@ -12,7 +12,10 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
-from _bench_common import md_table, ms, time_interleaved
+
+from mmlgd.utils.markdown import md_table
+
+from .common import ms, time_interleaved
 
 
 @torch.no_grad()

@@ -1,11 +1,18 @@
-"""Shared helpers of ``tools/analysis_tools/benchmark.py``: timing,
-memory, machine description and markdown tables.
+"""Shared helpers of the benchmark (:mod:`mmlgd.benchmark`): timing,
+memory, machine description and number formatting.
 
 Timing is wall clock (``time.perf_counter``) around code that is
 synchronised with the device first (``torch.cuda.synchronize`` on GPU), the
 median over repeats after warm-up. Variants that are compared with each other
 are timed *interleaved* (one round runs every variant once), so a burst of
 load from other processes on a shared machine hits all of them alike.
+
+Why not ``torch.utils.benchmark.Timer``: it times one statement at a time
+(``blocked_autorange`` / ``adaptive_autorange``), so variants measured with
+it see different stretches of machine load, and each ``Timer.timeit(n)``
+call adds ``max(n // 100, 2)`` untimed warm-up calls, which for one-call
+samples of a whole training step would triple the run time. Interleaved
+rounds with one call per sample need the small loop below.
 """
 import os
 import platform
@@ -13,7 +20,7 @@ import statistics
 import sys
 import threading
 import time
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional
 
 import torch
 
@@ -194,14 +201,6 @@ def _cpu_has(flag: str) -> bool:
                        if line.startswith('flags'))
     except OSError:
         return False
-
-
-def md_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
-    """A GitHub markdown table."""
-    lines = ['| ' + ' | '.join(header) + ' |',
-             '|' + '|'.join('---' for _ in header) + '|']
-    lines += ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
-    return '\n'.join(lines)
 
 
 def ms(seconds: float) -> str:

@@ -1,6 +1,6 @@
-"""tools/train.py and tools/test.py machinery on mmpretrain, mmdet and mmseg
-configs: flags -> cfg, cross-library registry resolution, a tiny run."""
-import importlib.util
+"""tools/train.py and tools/test.py machinery (:mod:`mmlgd.apis.train`,
+:mod:`mmlgd.apis.test`) on mmpretrain, mmdet and mmseg configs: flags ->
+cfg, cross-library registry resolution, a tiny run."""
 import os.path as osp
 import pickle
 import textwrap
@@ -11,26 +11,20 @@ from mmengine.device import get_device
 from mmengine.runner import Runner
 
 from mmlgd.apis import build_runner, load_config
+from mmlgd.apis import test as test_api
+from mmlgd.apis import train as train_api
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'_mmlgd_tool_{name}', osp.join(ROOT, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
 def train_tool():
-    return _load_tool('train')
+    return train_api
 
 
 @pytest.fixture(scope='module')
 def test_tool():
-    return _load_tool('test')
+    return test_api
 
 
 # mmdet: the paper's downstream Mask R-CNN 1x on COCO, with an mmpretrain

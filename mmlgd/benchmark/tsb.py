@@ -6,7 +6,10 @@ import os
 import time
 
 import torch
-from _bench_common import md_table, ms, time_interleaved
+
+from mmlgd.utils.markdown import md_table
+
+from .common import ms, time_interleaved
 
 
 def run(classes: str, templates: str, tmpdir: str, repeats: int,
@@ -19,7 +22,6 @@ def run(classes: str, templates: str, tmpdir: str, repeats: int,
         ``openai_estimate`` (s, the cold build with the 80 OpenAI templates
         at that rate) when ``templates`` is not already ``'openai'``.
     """
-    os.environ.setdefault('HF_HUB_OFFLINE', '1')
     import mmlgd  # noqa: F401
     from mmlgd.models.text.category_sets import (
         resolve_classes,
@@ -60,10 +62,10 @@ def _hash_cost() -> float:
     memo (what the first cached load in a fresh process pays extra)."""
     import os.path as osp
 
-    from mmlgd.models.text import utils
     from mmlgd.models.text.sentence_transformer_text_encoder import (
         SentenceTransformerTextEncoder,
     )
+    from mmlgd.utils.hashing import file_sha256
     enc = SentenceTransformerTextEncoder()
     files = [osp.join(enc.path, f) for f in ('model.safetensors',
                                              'pytorch_model.bin')
@@ -71,7 +73,7 @@ def _hash_cost() -> float:
     if not files:
         return 0.0
     t0 = time.perf_counter()
-    utils._sha256.__wrapped__(files[0], 0, 0)
+    file_sha256(files[0], memo=False)
     return time.perf_counter() - t0
 
 

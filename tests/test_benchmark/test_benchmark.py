@@ -1,34 +1,27 @@
-"""tools/analysis_tools/benchmark.py --quick: runs end to end on tiny sizes,
-writes the markdown with every section, and the vectorised LGKA update gives
-the same bank as the per-category loop. No timing assertions."""
-import importlib.util
+"""The benchmark (:mod:`mmlgd.benchmark`,
+``tools/analysis_tools/benchmark.py``) --quick: runs end to end on tiny
+sizes, writes the markdown with every section, and the vectorised LGKA
+update gives the same bank as the per-category loop. No timing
+assertions."""
+import os
 import os.path as osp
 import re
+import subprocess
+import sys
 
 import pytest
 import torch
 
+from mmlgd.benchmark import lgka, run
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL_DIR = osp.join(ROOT, 'tools', 'analysis_tools')
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(
-        f'_mmlgd_bench_{name}', osp.join(TOOL_DIR, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # benchmark.py puts TOOL_DIR on sys.path
-    return module
+ARGV = ['--quick', '--device', 'cpu']
 
 
 @pytest.fixture(scope='module')
-def bench():
-    return _load('benchmark')
-
-
-@pytest.fixture(scope='module')
-def quick_report(bench, tmp_path_factory):
+def quick_report(tmp_path_factory):
     out = tmp_path_factory.mktemp('bench') / 'benchmark.md'
-    bench.main(['--quick', '--device', 'cpu', '--out', str(out)])
+    run(quick=True, device='cpu', out=str(out), argv=ARGV)
     return out, out.read_text(encoding='utf-8')
 
 
@@ -53,13 +46,11 @@ def test_quick_run_writes_all_sections(quick_report):
 
 
 @pytest.mark.parametrize('k, b, d', [(1, 5, 3), (7, 16, 8), (40, 8, 16)])
-def test_vectorised_update_equals_loop(bench, k, b, d):
-    lgka = _load('_bench_lgka')
+def test_vectorised_update_equals_loop(k, b, d):
     assert lgka.check_equal(k, b, d, 'cpu', steps=4, seed=k) < 1e-5
 
 
 def test_loop_reference_by_hand():
-    lgka = _load('_bench_lgka')
     vsb = torch.zeros(3, 2)
     init = torch.tensor([False, True, False])
     tsb = torch.eye(3, 2)
@@ -69,3 +60,22 @@ def test_loop_reference_by_hand():
     torch.testing.assert_close(vsb[0], torch.tensor([1.0, 0.0]))
     torch.testing.assert_close(vsb[1], 0.5 * torch.tensor([0.3, 0.9]))
     assert init.tolist() == [True, True, False]
+
+
+def test_command_line_tool(tmp_path):
+    """The thin CLI passes its flags through to :func:`run` (LGKA only)."""
+    out = tmp_path / 'b.md'
+    proc = subprocess.run(
+        [sys.executable, osp.join(ROOT, 'tools', 'analysis_tools',
+                                  'benchmark.py'), *ARGV, '--sections',
+         'lgka', '--out', str(out)], cwd=ROOT, capture_output=True,
+        text=True, env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    text = out.read_text(encoding='utf-8')
+    assert '## 1. LGKA' in text and '## 2. LGD training step' not in text
+    assert '--sections lgka' in text
+
+
+def test_unknown_section_is_refused(tmp_path):
+    with pytest.raises(ValueError, match='Unknown benchmark section'):
+        run(quick=True, sections=['lgka', 'gpu'], out=str(tmp_path / 'x'))

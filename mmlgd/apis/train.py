@@ -1,0 +1,89 @@
+"""Train any mmlgd / mmpretrain / mmdet / mmseg config.
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+        [--auto-scale-lr] [--cfg-options k=v ...] [--launcher pytorch]
+"""
+import argparse
+from typing import Optional, Sequence
+
+from mmengine.config import Config
+from mmengine.device import get_device
+from mmengine.runner import Runner
+
+from .runner_setup import build_runner, load_config, parse_runner_args
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """The command line of ``tools/train.py`` (``sys.argv`` when None)."""
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from the given checkpoint, or from the latest one in '
+        'the work dir when no path is given')
+    parser.add_argument('--amp', action='store_true',
+                        help='enable automatic mixed precision training')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='do not evaluate checkpoints during training')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by the actual total batch size')
+    args = parse_runner_args(parser, argv)
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Apply the train-specific flags to ``cfg`` (returns it).
+
+    Args:
+        cfg (Config): the loaded config (:func:`load_config`).
+        args (argparse.Namespace): what :func:`parse_args` returned.
+
+    Raises:
+        ValueError: ``--amp`` with a custom optim wrapper or without an
+            accelerator; ``--auto-scale-lr`` without
+            ``auto_scale_lr.base_batch_size`` in the config.
+    """
+    if args.amp:
+        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise ValueError(f'--amp cannot be combined with optim_wrapper '
+                             f'type {wrapper!r}; drop --amp or use '
+                             'OptimWrapper in the config.')
+        if get_device() == 'cpu':
+            raise ValueError('--amp needs a CUDA/NPU/MLU/MUSA device '
+                             "(mmengine's AmpOptimWrapper) and none is "
+                             'available here; drop --amp.')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.auto_scale_lr:
+        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
+                cfg.auto_scale_lr:
+            raise ValueError('--auto-scale-lr needs `auto_scale_lr = dict('
+                             'base_batch_size=...)` in the config.')
+        cfg.auto_scale_lr.enable = True
+    return cfg
+
+
+def main(argv: Optional[Sequence[str]] = None) -> Runner:
+    """Train as ``tools/train.py ARGV`` does; returns the finished runner.
+
+    Args:
+        argv (Sequence[str], optional): the command line without the
+            program name; ``sys.argv[1:]`` when None.
+    """
+    args = parse_args(argv)
+    cfg = load_config(args.config, args.cfg_options, args.work_dir,
+                      args.launcher)
+    cfg = merge_args(cfg, args)
+    runner = build_runner(cfg)
+    runner.train()
+    return runner

@@ -1,0 +1,131 @@
+"""The whole LGD pipeline on real Fashion-MNIST images, offline, on CPU.
+
+    python tools/run_demo.py [--quick] [--work-dir DIR] [--seeds 0 1 2]
+                             [--only STAGE ...] [--redo STAGE ...]
+
+Stages (each skipped on re-run once its result file exists and its settings
+are unchanged): prepare data -> scenes -> text-aligned teacher -> LGD and the
+two ablations -> zero-shot and linear-probe evaluation of every student (and
+a random-init one) -> Mask R-CNN and UperNet fine-tunes (LGD vs random init)
+-> ``report.md`` with tables and plots. ``--quick`` runs a reduced version
+(a few minutes) into ``work_dirs/demo-quick``. ``--only`` runs the named
+stages (their inputs must exist from an earlier run) and prints where their
+results are; the report is written only when ``report`` is among them.
+"""
+import argparse
+import contextlib
+import json
+import os
+import os.path as osp
+import time
+from typing import Iterator, Optional, Sequence
+
+from . import plan, stages
+
+# Configs and data paths of the demo are relative to the repository root.
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """The command line of ``tools/run_demo.py``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--quick', action='store_true',
+                        help='reduced sizes and schedules (CI smoke run)')
+    parser.add_argument('--work-dir', help='default work_dirs/demo'
+                        ' (work_dirs/demo-quick with --quick)')
+    parser.add_argument('--seeds', type=int, nargs='+',
+                        help='seeds for the student runs (mean and spread '
+                        'are reported when more than one)')
+    parser.add_argument('--only', nargs='+', metavar='STAGE',
+                        help='run only these stages (their inputs must '
+                        "exist); add 'report' to rewrite report.md")
+    parser.add_argument('--redo', nargs='+', metavar='STAGE', default=[],
+                        help="re-run these stages even if done ('all')")
+    parser.add_argument('--fmnist-src', default=None,
+                        help='folder with the Fashion-MNIST idx files '
+                        '(default: Debian\'s dataset-fashion-mnist)')
+    return parser.parse_args(argv)
+
+
+@contextlib.contextmanager
+def _in_dir(path: str) -> Iterator[None]:
+    """Run the block with ``path`` as working directory, then go back."""
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def run(quick: bool = False, work_dir: Optional[str] = None,
+        seeds: Optional[Sequence[int]] = None,
+        only: Optional[Sequence[str]] = None, redo: Sequence[str] = (),
+        fmnist_src: Optional[str] = None) -> dict:
+    """Run the demo's stages (from the repository root).
+
+    Args:
+        quick (bool): the reduced settings (:data:`plan.QUICK`).
+        work_dir (str, optional): output folder, relative to the repository
+            root unless absolute; default ``work_dirs/demo`` (``-quick``).
+        seeds (Sequence[int], optional): seeds of the student runs.
+        only (Sequence[str], optional): run only these stages;
+            ``'report'`` writes the report too.
+        redo (Sequence[str]): stages to re-run although done (``'all'``).
+        fmnist_src (str, optional): folder with the idx files.
+
+    Returns:
+        dict: with the report, the summary it writes (``results.json``:
+        ``classification``, ``transfer``, ``metrics``, ...); with ``only``
+        and no report, ``dict(ran=[stage names], results={stage: path of
+        its result json}, work_dir=...)``.
+
+    Raises:
+        ValueError: an unknown stage name in ``only``.
+    """
+    settings = plan.make_settings(quick, seeds, fmnist_src)
+    work_dir = work_dir or ('work_dirs/demo-quick' if quick
+                            else 'work_dirs/demo')
+    todo = plan.stage_list(settings)
+    names = [s.name for s in todo]
+    if only:
+        unknown = set(only) - set(names) - {'report'}
+        if unknown:
+            raise ValueError(f'Unknown stage(s) {sorted(unknown)}; stages: '
+                             f"{names} and 'report'.")
+    with _in_dir(ROOT):
+        ctx = stages.Context(work_dir=work_dir, settings=settings,
+                             redo=set(redo))
+        start = time.time()
+        print(f'[demo] {len(todo)} stages into {work_dir} '
+              f'({"quick" if quick else "default"} settings)', flush=True)
+        ran = []
+        for i, stage in enumerate(todo, 1):
+            if only and stage.name not in only:
+                continue
+            stages.run_stage(ctx, stage, i, len(todo))
+            ran.append(stage.name)
+        total = time.time() - start
+        if not only or 'report' in only:
+            stages.run_stage(ctx, plan.Stage('report', 'report', {}),
+                             len(todo), len(todo), force=True)
+            print(f'[demo] done in {total / 60:.1f} min; report: '
+                  f'{osp.join(work_dir, "report.md")}', flush=True)
+            with open(osp.join(work_dir, 'results.json')) as f:
+                return json.load(f)
+        results = {n: ctx.result_path(n) for n in ran}
+        print(f'[demo] ran {len(ran)} stage(s) in {total / 60:.1f} min: '
+              f'{", ".join(ran)}; results: '
+              f'{osp.join(work_dir, "results", "<stage>.json")} (no report:'
+              " add 'report' to --only, or run without --only)", flush=True)
+        return dict(ran=ran, results=results, work_dir=work_dir)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> dict:
+    """``tools/run_demo.py``: parse the command line, then :func:`run`."""
+    args = parse_args(argv)
+    try:
+        return run(args.quick, args.work_dir, args.seeds, args.only,
+                   args.redo, args.fmnist_src)
+    except ValueError as err:
+        raise SystemExit(str(err)) from None

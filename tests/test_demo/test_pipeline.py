@@ -1,0 +1,98 @@
+"""The demo's control flow (:mod:`mmlgd.demo`): ``--only`` without the
+report, schedule overrides addressed by scheduler type, per-class accuracy.
+The heavy stages run in ``test_demo_quick.py`` (e2e)."""
+import json
+import os.path as osp
+import pickle
+
+import pytest
+import torch
+
+from mmlgd.demo import main, plan, stages
+
+
+def _fake_data_stage(calls):
+    def run(ctx, stage):
+        calls.append(stage.name)
+        return dict(metrics={'images': 7})
+    return run
+
+
+def test_only_without_report_finishes_cleanly(tmp_path, monkeypatch,
+                                              capsys):
+    # Only the data-preparation work is replaced; the stage loop, result
+    # files, resume check and final message are the real ones.
+    calls = []
+    monkeypatch.setitem(stages.RUNNERS, 'data', _fake_data_stage(calls))
+    wd = str(tmp_path / 'demo')
+    out = main(['--quick', '--work-dir', wd, '--only', 'data'])
+    assert calls == ['data'] and out['ran'] == ['data']
+    result = out['results']['data']
+    assert result == osp.join(wd, 'results', 'data.json')
+    with open(result) as f:
+        saved = json.load(f)
+    assert saved['metrics'] == {'images': 7} and 'wall_s' in saved
+    assert not osp.exists(osp.join(wd, 'results.json'))
+    assert not osp.exists(osp.join(wd, 'report.md'))
+    printed = capsys.readouterr().out
+    assert 'ran 1 stage(s)' in printed and 'no report' in printed
+
+    # a second call finds the stage done with the same settings
+    main(['--quick', '--work-dir', wd, '--only', 'data'])
+    assert calls == ['data']
+    assert 'done before, skipped' in capsys.readouterr().out
+
+
+def test_only_rejects_unknown_stage(tmp_path):
+    with pytest.raises(SystemExit, match=r"Unknown stage\(s\) \['nope'\]"):
+        main(['--quick', '--work-dir', str(tmp_path), '--only', 'nope'])
+
+
+def _write_cfg(path, scheds):
+    path.write_text(f'param_scheduler = {scheds!r}\n')
+    return str(path)
+
+
+def test_scheduler_options_follow_the_type_not_the_position(tmp_path):
+    cosine = dict(type='CosineAnnealingLR', end=2)
+    warmup = dict(type='LinearLR', end=20)
+    a = _write_cfg(tmp_path / 'a.py', [warmup, cosine])
+    b = _write_cfg(tmp_path / 'b.py', [cosine, warmup])
+    kw = dict(CosineAnnealingLR=dict(end=9), LinearLR=dict(end=3))
+    assert stages._scheduler_opts(a, **kw) == [
+        'param_scheduler.1.end=9', 'param_scheduler.0.end=3']
+    assert stages._scheduler_opts(b, **kw) == [
+        'param_scheduler.0.end=9', 'param_scheduler.1.end=3']
+    with pytest.raises(ValueError, match='expected one StepLR'):
+        stages._scheduler_opts(a, StepLR=dict(end=1))
+    twice = _write_cfg(tmp_path / 'c.py', [cosine, cosine])
+    with pytest.raises(ValueError, match='found 2'):
+        stages._scheduler_opts(twice, CosineAnnealingLR=dict(end=1))
+
+
+@pytest.mark.parametrize('config', [
+    plan.TEACHER_CFG, plan.LGD_CFGS['lgd'], plan.PROBE_CFG, plan.DET_CFG,
+    plan.SEG_CFG
+])
+def test_demo_configs_have_the_schedulers_the_demo_sets(config):
+    from mmengine.config import Config
+
+    from mmlgd.demo.pipeline import ROOT
+    path = osp.join(ROOT, config)
+    types = [s['type'] for s in Config.fromfile(path).param_scheduler]
+    opts = stages._scheduler_opts(path, CosineAnnealingLR=dict(end=5))
+    assert opts == [f'param_scheduler.{types.index("CosineAnnealingLR")}'
+                    '.end=5']
+
+
+def test_per_class_accuracy(tmp_path):
+    gt = [0, 0, 0, 1, 1, 2, 2, 2, 2]
+    pred = [0, 1, 0, 1, 1, 0, 2, 1, 2]
+    preds = [dict(gt_label=torch.tensor([g]), pred_label=torch.tensor([p]))
+             for g, p in zip(gt, pred)]
+    pkl = tmp_path / 'p.pkl'
+    with open(pkl, 'wb') as f:
+        pickle.dump(preds, f)
+    got = stages._per_class(str(pkl), num_classes=4)
+    # hits / count per class, by hand; class 3 has no samples
+    assert got == pytest.approx([2 / 3, 1.0, 2 / 4, 0.0])
