@@ -261,8 +261,9 @@ def inference_pipeline(cfg: Config) -> List[dict]:
 
     From ``test_dataloader``, else the config's ``test_pipeline``, else the
     standard evaluation view of the training crop size ``s``: resize the
-    short edge to ``round(s * 256 / 224)`` (bicubic), centre-crop ``s``
-    (what ``configs/benchmarks/zero-shot_*`` use at 224 px).
+    short edge to ``round(s * 256 / 224)`` (bilinear, as the authors'
+    zero-shot evaluation), centre-crop ``s`` (what
+    ``configs/benchmarks/zero-shot_*`` use at 224 px).
     """
     loader = cfg.get('test_dataloader', None)
     pipe = (loader or {}).get('dataset', {}).get('pipeline') or cfg.get(
@@ -273,7 +274,7 @@ def inference_pipeline(cfg: Config) -> List[dict]:
             d['scale']) if d.get('type') == 'RandomResizedCrop' else None)
         s = int(found[0]) if found else 224
         pipe = [dict(type='ResizeEdge', scale=round(s * 256 / 224),
-                     edge='short', backend='pillow', interpolation='bicubic'),
+                     edge='short', backend='pillow', interpolation='bilinear'),
                 dict(type='CenterCrop', crop_size=s),
                 dict(type='PackInputs')]
     pipe = [dict(t) for t in pipe]
