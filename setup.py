@@ -44,9 +44,11 @@ setup(
                       parse_requirements('mminstall.txt')),
     extras_require={
         'all': (parse_requirements('optional.txt') +
+                parse_requirements('deploy.txt') +
                 parse_requirements('tests.txt')),
         'tests': parse_requirements('tests.txt'),
         'optional': parse_requirements('optional.txt'),
+        'deploy': parse_requirements('deploy.txt'),
     },
     zip_safe=False,
 )

@@ -8,22 +8,28 @@ the README and configs/lgd/README.md):
   ``text/tsb.py`` (the Textual Semantics Bank L: prompts x class names
   through a text encoder, cached), ``text/category_sets.py`` (class-name
   and template sets), ``text/*_text_encoder.py`` (open_clip /
-  sentence-transformers encoders), ``necks/lgka_neck.py`` (projector and
-  the Visual Semantics Bank V built by Language-Guided Knowledge
-  Aggregation, momentum update), ``heads/lgd_head.py`` (the textual and
-  visual distillation losses), ``teachers/`` (the frozen CLIP / text-
-  aligned image teachers), ``classifiers/zero_shot_classifier.py`` and
+  sentence-transformers encoders), ``necks/lgka_neck.py`` (the Visual
+  Semantics Bank V built by Language-Guided Knowledge Aggregation,
+  momentum update), ``necks/student_projector.py`` (the
+  student's projector), ``heads/lgd_head.py`` (the textual and visual
+  distillation losses), ``teachers/`` (the frozen CLIP / text-aligned
+  image teachers), ``classifiers/zero_shot_classifier.py`` and
   ``heads/text_aligned_cls_head.py`` (zero-shot evaluation, the small
-  text-aligned teacher of the demo).
+  text-aligned teacher of the demo). The SEED baseline:
+  ``algorithms/seed.py``, ``heads/seed_head.py``,
+  ``necks/embedding_queue.py``.
 * Training machinery: :mod:`mmlgd.engine.hooks` (non-finite loss stop,
-  effective batch check, pretrained-backbone check, plain message hub),
+  effective batch, embedding queue and pretrained-backbone checks, the
+  teacher's zero-shot validation, plain message hub),
   :mod:`mmlgd.checkpoint_compat` (``weights_only`` checkpoint loading),
   :mod:`mmlgd.datasets` (strict image loading, the Fashion-MNIST scenes
-  segmentation dataset; ``datasets/fashion_mnist/`` holds the idx, split
+  segmentation dataset, ImageNet / Caltech-256 subsets in
+  ``class_subsets.py``; ``datasets/fashion_mnist/`` holds the idx, split
   and scene tools behind ``tools/dataset_converters/``).
 * What the command-line tools run: :mod:`mmlgd.apis` (``train``, ``test``,
-  ``build_tsb``, ``extract_student``, ``convert_checkpoint``; config
-  loading and runner building for mmpretrain, mmdet and mmseg configs),
+  ``build_tsb``, ``extract_student``, ``convert_checkpoint``, the zero-shot
+  inferencer; config loading and runner building for mmpretrain, mmdet and
+  mmseg configs), :mod:`mmlgd.deployment` (ONNX export and its benchmark),
   :mod:`mmlgd.demo` (the offline Fashion-MNIST pipeline of
   ``tools/run_demo.py``), :mod:`mmlgd.benchmark` (``docs/benchmark.md``).
   ``tools/`` only holds their entry points. :mod:`mmlgd.utils`: atomic
@@ -35,8 +41,8 @@ the scenes dataset into mmseg's ``DATASETS``) and makes mmengine checkpoint
 loading work under torch's default ``weights_only=True``
 (:mod:`mmlgd.checkpoint_compat`). Configs use
 ``custom_imports=dict(imports=['mmlgd'], allow_failed_imports=False)``.
-:mod:`mmlgd.apis`, :mod:`mmlgd.demo` and :mod:`mmlgd.benchmark` are not
-imported by it.
+:mod:`mmlgd.apis`, :mod:`mmlgd.deployment`, :mod:`mmlgd.demo` and
+:mod:`mmlgd.benchmark` are not imported by it.
 
 One more process-wide change, on purpose: under numpy >= 2 the import
 routes ``mmcv.adjust_hue`` through a fixed copy

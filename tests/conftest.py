@@ -19,6 +19,27 @@ def one_torch_thread():
     torch.set_num_threads(threads)
 
 
+@pytest.fixture(autouse=True)
+def keep_default_scope():
+    """Put mmengine's default scope back after each test: a test that
+    builds an mmdet/mmseg runner leaves that scope current, and a later
+    test building ``LGD`` through the registry would then look in the wrong
+    one (the outcome would depend on the test order). No scope at all
+    behaves as mmpretrain's (``MODELS`` here is mmpretrain's registry)."""
+    from mmengine.registry import DefaultScope
+    before = DefaultScope.get_current_instance()
+    want = before.scope_name if before is not None else 'mmpretrain'
+    yield
+    after = DefaultScope.get_current_instance()
+    if after is not None and after.scope_name != want:
+        _restored.append(want)
+        DefaultScope.get_instance(f'mmlgd-tests-{len(_restored)}',
+                                  scope_name=want)
+
+
+_restored = []
+
+
 @pytest.fixture(scope='session')
 def tiny_clip(tmp_path_factory):
     """(model_name, model_config_json, weights_file) of a tiny ResNet CLIP

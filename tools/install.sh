@@ -103,6 +103,11 @@ fi
 # ---------------------------------------------------------------- the rest
 log "installing the OpenMMLab stack, open_clip, sentence-transformers, test tools"
 pip_install -r "$ROOT/requirements.txt"
+# Optional (ONNX export and its tests): a failure here is reported, not fatal; without these
+# packages everything but the export works, and its tests skip.
+log "installing the optional deployment packages (onnx, onnxruntime, onnxscript)"
+pip_install -r "$ROOT/requirements/deploy.txt" ||
+  log "warning: could not install requirements/deploy.txt; ONNX export is unavailable (its tests skip)"
 log "installing mmlgd (editable) from $ROOT"
 pip_install --no-deps --no-build-isolation -e "$ROOT"
 

@@ -4,5 +4,5 @@
 _base_ = './zero-shot_lgd-resnet18_in1k.py'
 model = dict(
     backbone=None, neck=None,
-    image_encoder=dict(type='OpenCLIPVisionTeacher', model_name='RN50',
-                       pretrained='openai'))
+    image_encoder=dict(type='OpenCLIPVisionTeacher',
+                       model_name='RN50-quickgelu', pretrained='openai'))

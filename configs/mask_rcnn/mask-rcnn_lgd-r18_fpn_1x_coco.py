@@ -13,14 +13,13 @@ _base_ = [
 ]
 
 # LGD pre-training run:
-#   configs/lgd/lgd_clip-rn50_resnet18_8xb256-200e_in1k-coco-text.py
-lgd_checkpoint = 'work_dirs/lgd_clip-rn50_resnet18_8xb256-200e_in1k-coco-text/epoch_200.pth'  # noqa
+#   configs/lgd/lgd_clip-rn50_resnet18_8xb256-90e_in1k-coco-text.py
+lgd_checkpoint = 'work_dirs/lgd_clip-rn50_resnet18_8xb256-90e_in1k-coco-text/epoch_90.pth'  # noqa
 
 model = dict(
-    # The student was pre-trained on CLIP-normalised images (0-255 scale).
-    data_preprocessor=dict(
-        mean=[122.770938, 116.7460125, 104.09373615],
-        std=[68.5005327, 66.6321579, 70.32316305]),
+    # ImageNet mean/std (mmdet's default) for the fine-tune, as the
+    # authors' detection configs, although the student was pre-trained on
+    # CLIP-normalised images.
     backbone=dict(
         init_cfg=dict(
             type='Pretrained', checkpoint=lgd_checkpoint, prefix='backbone.')))

@@ -9,9 +9,17 @@
   torchvision key names (``tools/extract_student.py``).
 * :mod:`.convert_checkpoint`: make a trusted plain-mmengine checkpoint
   load with ``weights_only=True`` (``tools/misc/convert_checkpoint.py``).
+* :mod:`.inferencer` / :mod:`.inferencer_cli`: zero-shot inference on
+  image files (``tools/infer.py``).
 
-Only :mod:`.runner_setup` is imported with the package; the others on use.
+:mod:`.runner_setup` and the inferencer are imported with the package; the
+tool modules above on use.
 """
+from .inferencer import ZeroShotInferencer
+from .inferencer_cli import infer_images, parse_classes, parse_templates
 from .runner_setup import build_runner, load_config, scope_of
 
-__all__ = ['build_runner', 'load_config', 'scope_of']
+__all__ = [
+    'build_runner', 'load_config', 'scope_of', 'ZeroShotInferencer',
+    'infer_images', 'parse_classes', 'parse_templates'
+]

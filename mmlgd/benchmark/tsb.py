@@ -65,7 +65,7 @@ def _hash_cost() -> float:
     from mmlgd.models.text.sentence_transformer_text_encoder import (
         SentenceTransformerTextEncoder,
     )
-    from mmlgd.utils.hashing import _sha256
+    from mmlgd.utils.hashing import file_sha256
     enc = SentenceTransformerTextEncoder()
     files = [osp.join(enc.path, f) for f in ('model.safetensors',
                                              'pytorch_model.bin')
@@ -73,7 +73,7 @@ def _hash_cost() -> float:
     if not files:
         return 0.0
     t0 = time.perf_counter()
-    _sha256.__wrapped__(files[0], 0, 0)
+    file_sha256(files[0], memo=False)
     return time.perf_counter() - t0
 
 

@@ -3,7 +3,6 @@ the ``main`` behind ``tools/train.py`` / ``tools/test.py``,
 :mod:`mmlgd.apis`), with resumable results:
 ``<work_dir>/results/<stage>.json``."""
 import gc
-import hashlib
 import json
 import os
 import os.path as osp
@@ -13,6 +12,7 @@ import time
 from mmlgd.apis import test as test_api
 from mmlgd.apis import train as train_api
 from mmlgd.utils.fileio import atomic_write_json
+from mmlgd.utils.hashing import file_sha256
 
 
 class Context:
@@ -43,9 +43,8 @@ def _fingerprint(ctx, stage):
     for key in ('teacher', 'student'):
         dep = params.get(key)
         if isinstance(dep, str) and osp.isfile(ctx.result_path(dep)):
-            with open(ctx.result_path(dep), 'rb') as f:
-                params[f'{key}_result'] = hashlib.sha256(
-                    f.read()).hexdigest()[:16]
+            params[f'{key}_result'] = file_sha256(
+                ctx.result_path(dep), memo=False)[:16]
     return params
 
 

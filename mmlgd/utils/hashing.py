@@ -16,12 +16,15 @@ def _sha256(path: str, size: int, mtime_ns: int) -> str:
     return h.hexdigest()
 
 
-def file_sha256(path: str) -> str:
+def file_sha256(path: str, memo: bool = True) -> str:
     """Hex sha256 of a file's bytes, memoised per process on (absolute
     path, size, mtime), so a weights file is hashed once per process.
 
     Args:
         path (str): the file.
+        memo (bool): use the memo. Pass False for small files that may be
+            rewritten within one mtime tick (then size and mtime alone
+            cannot tell the versions apart).
 
     Returns:
         str: 64 hex digits.
@@ -30,4 +33,5 @@ def file_sha256(path: str) -> str:
         FileNotFoundError: ``path`` does not exist.
     """
     st = os.stat(path)
-    return _sha256(os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    fn = _sha256 if memo else _sha256.__wrapped__
+    return fn(os.path.abspath(path), st.st_size, st.st_mtime_ns)

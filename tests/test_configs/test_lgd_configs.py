@@ -17,8 +17,8 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 LGD_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'lgd', '*.py')))
 ZERO_SHOT_CONFIGS = sorted(
     glob.glob(osp.join(REPO, 'configs', 'benchmarks', 'zero-shot_*.py')))
-NUM_CLASSES = {'imagenet1k': 1000, 'lvis_v1': 1203, 'coco': 80,
-               'ade20k': 150, 'cityscapes': 19}
+NUM_CLASSES = {'imagenet1k': 1000, 'lvis_v1': 1203, 'lvis_v0.5': 1230,
+               'coco': 80, 'ade20k': 150, 'cityscapes': 19, 'caltech256': 256}
 
 
 @pytest.fixture(scope='module')
@@ -44,8 +44,8 @@ def images(tmp_path_factory):
 
 
 def test_configs_found():
-    assert len(LGD_CONFIGS) >= 10
-    assert len(ZERO_SHOT_CONFIGS) == 3
+    assert len(LGD_CONFIGS) >= 14
+    assert len(ZERO_SHOT_CONFIGS) == 6
 
 
 def _reference_vsb(vsb, init, z_ts, labels, mu):
@@ -69,6 +69,9 @@ def test_lgd_config_trains_two_iters(path, tiny_clip, images,
     name = osp.splitext(osp.basename(path))[0]
     tl.shrink_lgd_cfg(cfg, tiny_clip, images, tsb_cache_shared,
                       str(tmp_path / 'work'), f'cfgtest_{name}')
+    validates = cfg.get('val_cfg') is not None
+    if validates:  # the config's own val pipeline on a labelled folder
+        cfg.val_dataloader = _tiny_val_loader(cfg.val_dataloader, tmp_path)
     runner = Runner.from_cfg(cfg)
     rec = tl.LGDRecorderHook()
     runner.register_hook(rec)
@@ -104,6 +107,28 @@ def test_lgd_config_trains_two_iters(path, tiny_clip, images,
     assert teacher and all(torch.equal(before[k], after[k]) for k in teacher)
     assert not any(p.requires_grad
                    for p in model.target_generator.parameters())
+    # Zero-shot val (student through the TSB, teacher once) at the end.
+    hub = runner.message_hub
+    for key in ('accuracy/top1', 'accuracy/top5',
+                'teacher_zero_shot/top1'):
+        assert (f'val/{key}' in hub.log_scalars) == validates, key
+    if validates:
+        assert 0 <= hub.get_scalar('val/accuracy/top1').current() <= 100
+
+
+def _tiny_val_loader(loader, tmp_path):
+    """4 labelled 40 px PNGs (folders a, b) through the config's own val
+    pipeline, crops at 32 px."""
+    root = str(tmp_path / 'val')
+    for label in ('a', 'b'):
+        tl.write_images(root, 2, seed=ord(label), sub=label)
+    pipeline = loader.dataset.pipeline
+    tl.walk(pipeline, _small_eval)
+    return dict(batch_size=2, num_workers=0, persistent_workers=False,
+                sampler=dict(type='DefaultSampler', shuffle=False),
+                collate_fn=loader.collate_fn,
+                dataset=dict(type='CustomDataset', data_root=root,
+                             serialize_data=False, pipeline=pipeline))
 
 
 def _shrink_zero_shot(cfg, tiny_clip, data_root, cache_dir, work_dir, name):
@@ -137,12 +162,18 @@ def test_zero_shot_config_builds_and_tests(path, tiny_clip, tsb_cache_shared,
     for label in ('a', 'b'):  # CustomDataset: folder -> label 0, 1
         tl.write_images(data_root, 2, seed=ord(label), sub=label)
     cfg = Config.fromfile(path)
+    # the authors' zero-shot resize: short edge 256 bilinear, crop 224
+    resize = cfg.test_dataloader.dataset.pipeline[1]
+    assert (resize.type, resize.scale, resize.interpolation) == (
+        'ResizeEdge', 256, 'bilinear')
+    assert cfg.test_dataloader.dataset.pipeline[2].crop_size == 224
     name = osp.splitext(osp.basename(path))[0]
     _shrink_zero_shot(cfg, tiny_clip, data_root, tsb_cache_shared,
                       str(tmp_path / 'work'), f'cfgtest_{name}')
     runner = Runner.from_cfg(cfg)
     model = runner.model
-    assert tuple(model.tsb.weight.shape) == (1000, 32)
+    classes = cfg.model.tsb.classes
+    assert tuple(model.tsb.weight.shape) == (NUM_CLASSES[classes], 32)
     assert model.logit_scale == 100.0
 
     metrics = runner.test()
@@ -157,3 +188,55 @@ def test_zero_shot_config_builds_and_tests(path, tiny_clip, tsb_cache_shared,
         z = model.extract_feat(x)
     torch.testing.assert_close(z.norm(dim=1), torch.ones(2))
     torch.testing.assert_close(logits, 100.0 * z @ model.tsb.weight.T)
+
+
+LINEAR_PROBE_CONFIGS = sorted(glob.glob(osp.join(
+    REPO, 'configs', 'benchmarks', 'linear-probe_*_4xb512-*.py')))
+
+
+def _small_train(d):
+    if d.get('type') == 'RandomResizedCrop':
+        d['scale'] = tl.SIZE
+    _small_eval(d)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize('path', LINEAR_PROBE_CONFIGS, ids=osp.basename)
+def test_linear_probe_config_trains_two_iters(path, tmp_path, one_thread):
+    """Frozen student from a (fabricated) LGD checkpoint, linear head
+    trained for 2 iterations on the config's own pipelines, then validated.
+    """
+    from mmpretrain.registry import MODELS
+    cfg = Config.fromfile(path)
+    backbone_cfg = dict(cfg.model.backbone)
+    backbone_cfg.pop('init_cfg')
+    student = MODELS.build(backbone_cfg).state_dict()
+    ckpt = str(tmp_path / 'lgd.pth')
+    torch.save({'state_dict': {f'backbone.{k}': v
+                               for k, v in student.items()}}, ckpt)
+    cfg.model.backbone.init_cfg.checkpoint = ckpt
+    root = str(tmp_path / 'data')
+    for label in ('a', 'b'):
+        tl.write_images(root, 2, seed=ord(label), sub=label)
+    for name, small in (('train', _small_train), ('val', _small_eval)):
+        loader = cfg[f'{name}_dataloader']
+        tl.walk(loader.dataset.pipeline, small)
+        loader.dataset = dict(type='CustomDataset', data_root=root,
+                              serialize_data=False,
+                              pipeline=loader.dataset.pipeline)
+        loader.update(batch_size=2, num_workers=0, persistent_workers=False)
+    cfg.test_dataloader = cfg.val_dataloader
+    cfg.train_cfg.update(max_epochs=1, val_interval=1)
+    cfg.default_hooks.checkpoint = None
+    cfg.update(work_dir=str(tmp_path / 'work'), log_level='WARNING',
+               launcher='none')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 2
+    model = runner.model
+    # the frozen student (weights and BN statistics) is the checkpoint's,
+    # bit for bit, after 2 steps at lr >= 30
+    own = model.backbone.state_dict()
+    changed = [k for k, v in student.items() if not torch.equal(own[k], v)]
+    assert not changed, changed[:4]
+    assert 'val/accuracy/top1' in runner.message_hub.log_scalars

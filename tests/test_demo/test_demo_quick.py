@@ -18,6 +18,9 @@ def _pct(cell):
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.filterwarnings(  # pycocotools under numpy 2, inside the library
+    'ignore:__array__ implementation:DeprecationWarning')
 @pytest.mark.skipif(not osp.isdir(DEBIAN),
                     reason="Debian's dataset-fashion-mnist is not installed "
                     '(tools/install.sh installs it)')

@@ -2,12 +2,15 @@
 import pytest
 
 from mmlgd.models.text import resolve_classes, resolve_templates
+from mmlgd.models.text.category_sets import CALTECH256_FOLDERS
 
 
 @pytest.mark.parametrize('spec, k, first', [
     ('imagenet1k', 1000, 'tench'),
     ('coco', 80, 'person'),
     ('lvis_v1', 1203, 'aerosol_can'),
+    ('lvis_v0.5', 1230, 'acorn'),
+    ('caltech256', 256, 'ak47'),
     ('ade20k', 150, 'wall'),
     ('cityscapes', 19, 'road'),
     ('fashion_mnist', 10, 'T-shirt/top'),
@@ -55,3 +58,29 @@ def test_templates():
         resolve_templates(['a photo'])
     with pytest.raises(ValueError, match='Empty template'):
         resolve_templates([])
+
+
+def test_caltech256_names_follow_folders():
+    """Row k is folder k + 1 (001..256, no 257.clutter); names by the
+    authors' rule: text after the dot, '-101' dropped, '-' -> ' '."""
+    names = resolve_classes('caltech256')
+    assert len(CALTECH256_FOLDERS) == 256
+    assert [f[:4] for f in CALTECH256_FOLDERS] == [
+        f'{i:03d}.' for i in range(1, 257)]
+    assert not any('clutter' in f for f in CALTECH256_FOLDERS)
+    spots = {'002.american-flag': 'american flag',
+             '063.electric-guitar-101': 'electric guitar',
+             '182.self-propelled-lawn-mower': 'self propelled lawn mower',
+             '232.t-shirt': 't shirt', '249.yo-yo': 'yo yo',
+             '252.car-side-101': 'car side', '256.toad': 'toad'}
+    for folder, name in spots.items():
+        assert names[CALTECH256_FOLDERS.index(folder)] == name
+    assert sum(f.endswith("-101") for f in CALTECH256_FOLDERS) == 30
+    assert not any('-' in n or n.endswith('101') for n in names)
+
+
+def test_lvis_v05_is_not_v1():
+    v05, v1 = resolve_classes('lvis_v0.5'), resolve_classes('lvis_v1')
+    # v1 dropped and renamed some v0.5 categories and added others
+    assert set(v05) - set(v1) and set(v1) - set(v05)
+    assert len(set(v05) & set(v1)) > 1000

@@ -127,3 +127,49 @@ def test_image_only_ablation_matches_head(model):
     out = MODELS.build(dict(type='LGDHead', w_tex=0.0)).loss(
         z, z, model.tsb.weight, model.neck.vsb)
     assert set(out) == {'loss_vis', 'agree_tsb'}
+
+
+def _by_hand_scores(model, x, encoder):
+    """softmax(100 * z L^T) with z computed layer by layer."""
+    if encoder == 'student':
+        feat = model.backbone(x)[-1].mean(dim=(2, 3))
+        p = model.neck.projector
+        z = p[2](torch.relu(p[0](feat)))
+        z = z / z.norm(dim=1, keepdim=True)
+    else:
+        z = model.target_generator(x)
+    return torch.softmax(100.0 * z @ model.tsb.weight.T, dim=1)
+
+
+def test_val_step_is_student_zero_shot_through_tsb(model):
+    """mmengine's ValLoop calls val_step -> forward(mode='predict')."""
+    from mmpretrain.structures import DataSample
+    data = batch(4)
+    data['data_samples'] = [DataSample().set_gt_label(i % 4)
+                            for i in range(4)]
+    model.eval()
+    out = model.val_step(data)
+    x = model.data_preprocessor(data, False)['inputs'][0]
+    with torch.no_grad():
+        expected = _by_hand_scores(model, x, 'student')
+    scores = torch.stack([ds.pred_score for ds in out])
+    torch.testing.assert_close(scores, expected)
+    assert [int(ds.pred_label) for ds in out] == expected.argmax(1).tolist()
+    assert [int(ds.gt_label) for ds in out] == [0, 1, 2, 3]
+    assert not any('teacher_pred_score' in ds for ds in out)
+
+
+def test_predict_teacher_flag_adds_teacher_scores(model):
+    x = model.data_preprocessor(batch(3), False)['inputs'][0]
+    model.eval()
+    model.predict_teacher = True
+    out = model.predict([x])
+    with torch.no_grad():
+        expected = _by_hand_scores(model, x, 'teacher')
+    torch.testing.assert_close(
+        torch.stack([ds.teacher_pred_score for ds in out]), expected)
+    # and the student's scores are still the student's
+    with torch.no_grad():
+        student = _by_hand_scores(model, x, 'student')
+    torch.testing.assert_close(torch.stack([ds.pred_score for ds in out]),
+                               student)

@@ -117,3 +117,56 @@ def test_bad_arguments(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         LGKANeck(**args)
+
+
+def test_pre_projector_mobilenet_v3_head_from_equations():
+    """MobileNetV3-Large head of the authors' student: Linear(c, 1280) -
+    h-swish - Dropout(0.2) before the projector MLP."""
+    torch.manual_seed(0)
+    neck = LGKANeck(in_channels=12, out_channels=6, num_classes=3,
+                    pre_channels=20, dropout=0.2).eval()
+    lin, _, drop = neck.pre_projector
+    assert (lin.in_features, lin.out_features) == (12, 20)
+    assert drop.p == 0.2
+    assert neck.projector[0].in_features == 20
+    assert neck.projector[0].out_features == 20  # hidden = pre_channels
+    assert lin.weight.std().item() == pytest.approx(0.01, rel=0.2)
+    assert torch.equal(lin.bias, torch.zeros(20))
+    x = torch.randn(4, 12, 3, 3)
+    pooled = x.mean(dim=(2, 3))
+    h = pooled @ lin.weight.T + lin.bias
+    h = h * torch.clamp(h + 3, 0, 6) / 6  # h-swish
+    p0, p2 = neck.projector[0], neck.projector[2]
+    z = torch.relu(h @ p0.weight.T + p0.bias) @ p2.weight.T + p2.bias
+    torch.testing.assert_close(neck(x), F.normalize(z, dim=1))
+
+
+def test_pre_projector_dropout_only_train_mode():
+    torch.manual_seed(0)
+    neck = LGKANeck(in_channels=64, out_channels=8, num_classes=3,
+                    dropout=0.5)
+    assert isinstance(neck.pre_projector, torch.nn.Sequential)
+    assert [type(m).__name__ for m in neck.pre_projector] == ['Dropout']
+    x = torch.randn(2, 64)
+    neck.train()
+    dropped = neck.pre_projector(x)
+    zeros = (dropped == 0).float().mean().item()
+    assert 0.2 < zeros < 0.8
+    kept = dropped != 0
+    torch.testing.assert_close(dropped[kept], 2 * x[kept])  # 1 / (1 - p)
+    neck.eval()
+    assert torch.equal(neck.pre_projector(x), x)
+
+
+def test_default_has_no_pre_projector_and_same_keys():
+    neck = LGKANeck(in_channels=8, out_channels=4, num_classes=2)
+    assert isinstance(neck.pre_projector, torch.nn.Identity)
+    assert not any(k.startswith('pre_projector')
+                   for k in neck.state_dict())
+
+
+@pytest.mark.parametrize('kwargs', [dict(dropout=1.0), dict(dropout=-0.1),
+                                    dict(pre_channels=-4)])
+def test_pre_projector_bad_args(kwargs):
+    with pytest.raises(ValueError, match='dropout|sizes'):
+        LGKANeck(in_channels=8, out_channels=4, num_classes=2, **kwargs)

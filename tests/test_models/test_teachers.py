@@ -1,4 +1,7 @@
 """Teachers: frozen, eval, unit embeddings, input adaptation, clear errors."""
+import glob
+import re
+
 import open_clip
 import pytest
 import torch
@@ -8,10 +11,9 @@ from mmpretrain.registry import MODELS
 from tiny_clip import tiny_teacher, tiny_text_encoder, write_tiny_clip
 
 from mmlgd.models import InputAdapter
-from mmlgd.models.teachers.open_clip_vision_teacher import (
-    CLIP_MEAN_255,
-    CLIP_STD_255,
-)
+from mmlgd.models.teachers.renormalize import clip_mean_std_255
+
+CLIP_MEAN_255, CLIP_STD_255 = clip_mean_std_255()
 
 
 def test_open_clip_teacher_matches_clip_encode_image(tiny_clip):
@@ -40,6 +42,23 @@ def test_input_adapter_renormalises_and_resizes():
         torch.tensor(CLIP_STD_255).view(1, 3, 1, 1)
     torch.testing.assert_close(ad(x), want, atol=1e-4, rtol=1e-4)
     assert ad(torch.zeros(1, 3, 32, 32)).shape == (1, 3, 16, 16)
+
+
+def test_clip_mean_std_literals_in_configs():
+    """Configs cannot import open_clip at parse time and write CLIP's
+    mean/std out in 0-255 units: every such literal is open_clip's."""
+    triple = r'\[\s*({})[0-9]*,\s*([0-9.]+),\s*([0-9.]+)\s*\]'
+    found = 0
+    for path in glob.glob('configs/**/*.py', recursive=True):
+        text = open(path).read()
+        for want, lead in ((CLIP_MEAN_255, '122.77'), (CLIP_STD_255,
+                                                       '68.500')):
+            for match in re.finditer(triple.format(re.escape(lead)), text):
+                got = [float(v) for v in re.findall(r'[0-9.]+',
+                                                    match.group(0))]
+                assert got == pytest.approx(want, abs=1e-5), path
+                found += 1
+    assert found >= 10  # the LGD, probe, zero-shot and transfer configs
 
 
 def test_missing_teacher_file(tiny_clip):

@@ -1,4 +1,6 @@
 """TSB: prompt ensembling values, caching (hit/miss/stale), encoders."""
+import os
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -34,6 +36,18 @@ def test_prompt_ensemble_values(tiny_clip, tsb_cache):
     assert bank.weight.shape == (3, 32)
     torch.testing.assert_close(bank.weight, expected, atol=1e-6, rtol=0)
     torch.testing.assert_close(bank.weight.norm(dim=1), torch.ones(3))
+
+
+def test_forward_text_protocol(tiny_clip):
+    """Newer open_clip's ``build_zero_shot_classifier`` calls
+    ``model(text=tokens)`` and reads ``text_features`` (or item 1)."""
+    enc = OpenCLIPTextEncoder(tiny_clip[0], tiny_clip[2],
+                              model_config=tiny_clip[1])
+    prompts = ['a photo of a shirt.', 'a shoe']
+    out = enc(text=enc.tokenizer(prompts))
+    feats = out['text_features'] if isinstance(out, dict) else out[1]
+    torch.testing.assert_close(feats, enc.encode(prompts))
+    torch.testing.assert_close(feats.norm(dim=1), torch.ones(2))
 
 
 def test_cache_hit_and_miss(tiny_clip, tsb_cache, monkeypatch):
@@ -86,7 +100,8 @@ def test_buffer_not_in_state_dict(tiny_clip, tsb_cache):
     assert 'weight' not in build(tiny_clip, tsb_cache).state_dict()
 
 
-def test_minilm_offline_encoder(tsb_cache):
+def test_minilm_offline_encoder(tsb_cache, monkeypatch):
+    monkeypatch.delenv('HF_HUB_OFFLINE', raising=False)
     bank = TextualSemanticsBank(
         encoder=dict(type='SentenceTransformerTextEncoder'),
         classes='fashion_mnist', templates='simple', cache_dir=tsb_cache)
@@ -100,8 +115,12 @@ def test_minilm_offline_encoder(tsb_cache):
     # a real pre-trained encoder puts the sneaker prompt nearest 'Sneaker'
     assert names[int(sims.argmax())] == 'Sneaker'
     assert sims[names.index('Sneaker')] > sims[names.index('Trouser')]
+    # offline by local_files_only, not by a process-wide setting
+    assert 'HF_HUB_OFFLINE' not in os.environ
+    out = enc(text=enc.tokenizer(['a sneaker']))
+    torch.testing.assert_close(out['text_features'], enc.encode(['a sneaker']))
 
 
 def test_missing_open_clip_file_is_clear():
-    with pytest.raises(FileNotFoundError, match='do not exist'):
+    with pytest.raises(FileNotFoundError, match='does not exist'):
         OpenCLIPTextEncoder('RN50', pretrained='/nope/clip.pt')

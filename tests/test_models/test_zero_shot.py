@@ -58,3 +58,24 @@ def test_needs_exactly_one_encoder(tiny_clip, tsb_cache):
     with pytest.raises(ValueError, match='either backbone'):
         MODELS.build(dict(type='ZeroShotClassifier',
                           tsb=tsb(tiny_clip, tsb_cache)))
+
+
+def test_seed_student_zero_shot_through_plain_projector(tiny_clip,
+                                                        tsb_cache):
+    """A SEED checkpoint (projector, no VSB) evaluates zero-shot with
+    ``neck=StudentProjector``: the neck gets the TSB's D, no K, and the
+    student's weights are the SEED run's."""
+    seed = MODELS.build(dict(
+        type='SEED', backbone=dict(type='ResNet', depth=18),
+        neck=dict(type='StudentProjector', in_channels=512),
+        head=dict(type='SEEDHead'), target_generator=tiny_teacher(tiny_clip),
+        queue=dict(type='EmbeddingQueue', size=8)))
+    model = MODELS.build(dict(
+        type='ZeroShotClassifier', tsb=tsb(tiny_clip, tsb_cache),
+        backbone=dict(type='ResNet', depth=18),
+        neck=dict(type='StudentProjector', in_channels=512)))
+    model.load_state_dict(seed.state_dict(), strict=False)
+    model.eval(), seed.eval()
+    x = torch.randn(2, 3, 32, 32)
+    want = 100.0 * seed.embed(x) @ model.tsb.weight.T
+    torch.testing.assert_close(model(x), want)

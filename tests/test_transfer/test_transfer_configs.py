@@ -65,7 +65,10 @@ def test_common_settings(config):
         assert init == dict(type='Pretrained', checkpoint=cfg.lgd_checkpoint,
                             prefix='backbone.')
         assert cfg.lgd_checkpoint.startswith('work_dirs/lgd_clip-rn50_')
-        assert mean == CLIP_MEAN  # the student's pre-training statistics
+        if scope == 'mmdet':  # ImageNet statistics, as the authors' configs
+            assert mean == [123.675, 116.28, 103.53]
+        else:  # the student's pre-training statistics
+            assert mean == CLIP_MEAN
     elif '_random-' in config:
         assert init is None  # mmpretrain's default (random) init
         assert mean == [123.675, 116.28, 103.53]
@@ -78,7 +81,17 @@ def test_common_settings(config):
             assert 'mobilenet_v2_batch256_imagenet' in init.checkpoint
             assert init.prefix == 'backbone.'
     channels = {'r18': [64, 128, 256, 512], 'mbv2': [24, 32, 96, 320]}[arch]
-    if scope == 'mmdet':
+    if scope == 'mmdet' and arch == 'mbv2':
+        # the authors' MobileNetV2-FPN: stages 2/4/6, 3 levels, strides 8-32
+        assert cfg.model.backbone.out_indices == (2, 4, 6)
+        assert cfg.model.neck.in_channels == [32, 96, 320]
+        assert cfg.model.neck.num_outs == 3
+        strides = [8, 16, 32]
+        assert cfg.model.rpn_head.anchor_generator.strides == strides
+        roi = cfg.model.roi_head
+        assert roi.bbox_roi_extractor.featmap_strides == strides
+        assert roi.mask_roi_extractor.featmap_strides == strides
+    elif scope == 'mmdet':
         assert cfg.model.neck.in_channels == channels
     else:
         assert cfg.model.pretrained is None

@@ -144,3 +144,19 @@ def test_umask_is_read_at_write_time(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat(tmp_path / 'late.bin').st_mode) == 0o640
+
+
+def test_file_sha256_memo_and_fresh(tmp_path):
+    import hashlib
+
+    from mmlgd.utils.hashing import file_sha256
+    p = tmp_path / 'w.bin'
+    p.write_bytes(b'first')
+    st = os.stat(p)
+    assert file_sha256(str(p)) == hashlib.sha256(b'first').hexdigest()
+    # same size and mtime, new content: only memo=False sees it
+    p.write_bytes(b'other')
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert file_sha256(str(p)) == hashlib.sha256(b'first').hexdigest()
+    assert file_sha256(str(p), memo=False) == \
+        hashlib.sha256(b'other').hexdigest()

@@ -1,4 +1,5 @@
-# ImageNet-1k val for zero-shot evaluation, CLIP normalisation.
+# ImageNet-1k val for zero-shot evaluation, CLIP normalisation; resize as
+# the authors' main_zscls.py: short edge 256 (bilinear), centre crop 224.
 dataset_type = 'ImageNet'
 data_root = 'data/imagenet/'
 data_preprocessor = dict(
@@ -8,7 +9,7 @@ data_preprocessor = dict(
 test_pipeline = [
     dict(type='StrictLoadImageFromFile'),  # errors name the bad file
     dict(type='ResizeEdge', scale=256, edge='short', backend='pillow',
-         interpolation='bicubic'),
+         interpolation='bilinear'),
     dict(type='CenterCrop', crop_size=224),
     dict(type='PackInputs'),
 ]

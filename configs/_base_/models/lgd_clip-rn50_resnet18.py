@@ -15,9 +15,12 @@ model = dict(
               loss=dict(type='CrossEntropyLoss', use_soft=True)),
     # channels_last: 1.3x teacher forward on CPU (docs/benchmark.md); under
     # AMP the teacher runs in the optimizer wrapper's autocast as well.
-    target_generator=dict(type='OpenCLIPVisionTeacher', model_name='RN50',
-                          pretrained='openai', channels_last=True),
+    # RN50-quickgelu: OpenAI's weights were trained with QuickGELU; the
+    # name keeps it right when `pretrained` is swapped for a local file.
+    target_generator=dict(type='OpenCLIPVisionTeacher',
+                          model_name='RN50-quickgelu', pretrained='openai',
+                          channels_last=True),
     tsb=dict(type='TextualSemanticsBank',
-             encoder=dict(type='OpenCLIPTextEncoder', model_name='RN50',
-                          pretrained='openai'),
+             encoder=dict(type='OpenCLIPTextEncoder',
+                          model_name='RN50-quickgelu', pretrained='openai'),
              classes='imagenet1k', templates='openai', use_tqdm=True))

@@ -1,3 +1,4 @@
 from .lgd import LGD
+from .seed import SEED
 
-__all__ = ['LGD']
+__all__ = ['LGD', 'SEED']

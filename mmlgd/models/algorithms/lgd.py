@@ -8,17 +8,29 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
+from ..necks.lgka_neck import LGKANeck
+
 TEACHER_PREFIX = 'target_generator.'
 
 
 def with_tsb_shape(neck: dict, tsb: nn.Module) -> dict:
-    """A copy of an LGKANeck config with ``num_classes`` / ``out_channels``
-    defaulting to the TSB's (K, D)."""
+    """A copy of a student-neck config with ``out_channels`` defaulting to
+    the TSB's D and, for an :class:`LGKANeck` (which holds the VSB),
+    ``num_classes`` to its K. A plain ``StudentProjector`` (e.g. a SEED
+    student evaluated zero-shot) gets no ``num_classes``.
+
+    Args:
+        neck (dict): the neck config (returned unchanged if not a dict).
+        tsb (nn.Module): the :class:`TextualSemanticsBank`.
+    """
     if not isinstance(neck, dict):
         return neck
     neck = dict(neck)
-    neck.setdefault('num_classes', tsb.num_classes)
     neck.setdefault('out_channels', tsb.dim)
+    neck_type = neck.get('type')
+    cls = MODELS.get(neck_type) if isinstance(neck_type, str) else neck_type
+    if isinstance(cls, type) and issubclass(cls, LGKANeck):
+        neck.setdefault('num_classes', tsb.num_classes)
     return neck
 
 
@@ -43,6 +55,15 @@ class LGD(BaseSelfSupervisor):
         tsb (dict): :class:`TextualSemanticsBank`.
         data_preprocessor (dict, optional): defaults to
             ``SelfSupDataPreprocessor``.
+        zero_shot_scale (float): logit scale ``s`` of the zero-shot
+            prediction (100, as CLIP and the paper).
+
+    Validation (``mode='predict'``, mmengine's ``ValLoop`` with mmpretrain's
+    ``Accuracy``): zero-shot classification of the student through the TSB,
+    ``logits = zero_shot_scale * z_S L^T`` (paper Sec. 4.2; the authors
+    evaluate it every 5 epochs). With ``predict_teacher`` set (by
+    :class:`TeacherZeroShotHook`, once per run) each data sample also gets
+    the teacher's zero-shot scores as ``teacher_pred_score``.
 
     Checkpoints hold the student, the neck (projector and VSB) and the
     training state, not the teacher: it is rebuilt from its own source, and
@@ -57,6 +78,7 @@ class LGD(BaseSelfSupervisor):
     def __init__(self, backbone: dict, neck: dict, head: dict,
                  target_generator: dict, tsb: Union[dict, nn.Module],
                  data_preprocessor: Optional[dict] = None,
+                 zero_shot_scale: float = 100.0,
                  init_cfg: Optional[dict] = None):
         tsb = MODELS.build(tsb) if isinstance(tsb, dict) else tsb
         neck = with_tsb_shape(neck, tsb)
@@ -65,6 +87,8 @@ class LGD(BaseSelfSupervisor):
                          data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.tsb = tsb
+        self.zero_shot_scale = zero_shot_scale
+        self.predict_teacher = False
         teacher_dim = getattr(self.target_generator, 'embed_dim', None)
         if teacher_dim is not None and teacher_dim != self.tsb.dim:
             raise ValueError(
@@ -116,6 +140,51 @@ class LGD(BaseSelfSupervisor):
         losses = self.head.loss(z_s, z_t, tsb, self.neck.vsb)
         self.neck.update_vsb(z_t, tsb)
         return losses
+
+
+    def forward(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
+                data_samples: Optional[List[DataSample]] = None,
+                mode: str = 'tensor'):
+        """mmpretrain's modes ``'tensor'`` / ``'loss'`` plus ``'predict'``
+        (zero-shot, :meth:`predict`) for mmengine's val/test loops."""
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        return super().forward(inputs, data_samples, mode)
+
+    @torch.no_grad()
+    def predict(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
+                data_samples: Optional[List[DataSample]] = None,
+                **kwargs) -> List[DataSample]:
+        """Zero-shot classification of the student through the TSB.
+
+        Args:
+            inputs (Tensor | list[Tensor]): (B, 3, H, W) images, or a list
+                whose first item is (the ``SelfSupDataPreprocessor`` output).
+            data_samples (list[DataSample], optional): filled in place.
+
+        Returns:
+            list[DataSample]: ``pred_score`` = softmax of
+            ``zero_shot_scale * z_S L^T`` (B, K), ``pred_label``; with
+            ``predict_teacher`` also ``teacher_pred_score`` (same with
+            ``z_T``).
+        """
+        x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        scores = self._zero_shot_scores(self.embed(x))
+        teacher = (self._zero_shot_scores(self.target_generator(x))
+                   if self.predict_teacher else None)
+        if data_samples is None:
+            data_samples = [DataSample() for _ in range(scores.size(0))]
+        for i, ds in enumerate(data_samples):
+            ds.set_pred_score(scores[i]).set_pred_label(
+                scores[i].argmax(dim=0, keepdim=True))
+            if teacher is not None:
+                ds.set_field(teacher[i], 'teacher_pred_score',
+                             field_type='data')
+        return data_samples
+
+    def _zero_shot_scores(self, z: torch.Tensor) -> torch.Tensor:
+        """(B, D) unit embeddings -> (B, K) softmax of ``s * z L^T``."""
+        return torch.softmax(self.zero_shot_scale * self.tsb(z).float(), 1)
 
 
 def _fill_teacher_keys(module, state_dict, prefix, *args):

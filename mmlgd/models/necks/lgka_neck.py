@@ -1,23 +1,25 @@
 """Language-Guided Knowledge Aggregation (LGKA) neck: student projection and
 the Visual Semantics Bank (VSB)."""
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Tuple
 
 import torch
-import torch.distributed as torch_dist
 import torch.nn.functional as F
-from mmengine.dist import get_world_size, is_distributed
-from mmengine.model import BaseModule
+from mmengine.dist import all_reduce
 from mmpretrain.registry import MODELS
-from torch import nn
+
+from .student_projector import StudentProjector
 
 
 @MODELS.register_module()
-class LGKANeck(BaseModule):
+class LGKANeck(StudentProjector):
     """Student projector ``g`` and the VSB ``V`` of LGD (paper Sec. 3.3).
 
-    ``forward`` maps the student's last feature map to
-    ``z_S = normalize(g(GAP(f_S(x))))`` with
-    ``g = Linear(c, h) - ReLU - Linear(h, D)``.
+    ``forward`` (from :class:`StudentProjector`) maps the student's last
+    feature map to ``z_S = normalize(g(p(GAP(f_S(x)))))`` with
+    ``g = Linear(c', h) - ReLU - Linear(h, D)`` and ``p`` the optional
+    pre-projector of the authors' MobileNet / EfficientNet students
+    (``pre_channels``, ``pre_act_cfg``, ``dropout``; see
+    :class:`StudentProjector`).
 
     ``update_vsb`` implements LGKA: teacher embeddings are pseudo-labelled by
     the TSB (``y_i = argmax_k <z_T,i, L_k>``); per category ``k`` present in
@@ -36,19 +38,24 @@ class LGKANeck(BaseModule):
         hid_channels (int, optional): hidden width ``h`` (default ``c``).
         momentum (float): ``mu`` in [0, 1). Paper: 0.999 on ImageNet; the
             authors' script default is 0.99.
+        pre_channels (int, optional), pre_act_cfg (dict, optional),
+            dropout (float): the student's pre-projector layers
+            (:class:`StudentProjector`).
         init_cfg (dict, optional): mmengine init config.
 
     Buffers (saved in checkpoints): ``vsb`` (K, D) float32, random unit rows
     before their first write; ``vsb_initialized`` (K,) bool.
 
     Raises:
-        ValueError: non-positive sizes or momentum outside [0, 1).
+        ValueError: non-positive sizes, momentum or dropout outside
+            [0, 1).
     """
 
     def __init__(self, in_channels: int, out_channels: int, num_classes: int,
                  hid_channels: Optional[int] = None, momentum: float = 0.99,
+                 pre_channels: Optional[int] = None,
+                 pre_act_cfg: Optional[dict] = None, dropout: float = 0.0,
                  init_cfg: Optional[dict] = None):
-        super().__init__(init_cfg=init_cfg)
         if min(in_channels, out_channels, num_classes) <= 0:
             raise ValueError('LGKANeck sizes must be positive, got '
                              f'in={in_channels} out={out_channels} '
@@ -56,30 +63,15 @@ class LGKANeck(BaseModule):
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f'LGKANeck momentum must be in [0, 1), got '
                              f'{momentum}.')
-        hid_channels = hid_channels or in_channels
+        super().__init__(in_channels, out_channels, hid_channels,
+                         pre_channels=pre_channels, pre_act_cfg=pre_act_cfg,
+                         dropout=dropout, init_cfg=init_cfg)
         self.momentum = momentum
         self.num_classes = num_classes
-        self.out_channels = out_channels
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.projector = nn.Sequential(
-            nn.Linear(in_channels, hid_channels), nn.ReLU(inplace=True),
-            nn.Linear(hid_channels, out_channels))
         self.register_buffer(
             'vsb', F.normalize(torch.randn(num_classes, out_channels), dim=1))
         self.register_buffer('vsb_initialized',
                              torch.zeros(num_classes, dtype=torch.bool))
-
-    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        """Student features -> (B, D) unit-norm embeddings ``z_S``.
-
-        Args:
-            inputs (tuple[Tensor]): backbone outputs; the last one is used,
-                (B, c, H, W) or already pooled (B, c).
-        """
-        x = inputs[-1] if isinstance(inputs, (tuple, list)) else inputs
-        if x.dim() == 4:
-            x = self.avgpool(x).flatten(1)
-        return F.normalize(self.projector(x), dim=1)
 
     @torch.no_grad()
     def pseudo_labels(self, z_t: torch.Tensor,
@@ -91,13 +83,13 @@ class LGKANeck(BaseModule):
     def aggregate(self, z_t: torch.Tensor,
                   labels: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Per-category sums (K, D) and counts (K,) in float32, all-reduced
-        over ranks when distributed."""
+        over ranks when distributed (``mmengine.dist.all_reduce``, a no-op
+        in a single process)."""
         stats = z_t.new_zeros(self.num_classes, self.out_channels + 1,
                               dtype=torch.float32)
         ones = z_t.new_ones(z_t.shape[0], 1, dtype=torch.float32)
         stats.index_add_(0, labels, torch.cat([z_t.float(), ones], dim=1))
-        if is_distributed() and get_world_size() > 1:
-            torch_dist.all_reduce(stats)
+        all_reduce(stats)
         return stats[:, :-1], stats[:, -1]
 
     @torch.no_grad()

@@ -1,11 +1,27 @@
 """Adapt the student's pipeline output to a teacher's own input convention,
 and the teachers' optional fast paths."""
 import contextlib
-from typing import Optional, Sequence
+from typing import ContextManager, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+
+def clip_mean_std_255() -> Tuple[Tuple[float, ...], Tuple[float, ...]]:
+    """CLIP's mean and std (``open_clip.OPENAI_DATASET_MEAN/STD``) in the
+    0-255 units of mmpretrain's data preprocessor.
+
+    The one source of these numbers in the package (open_clip is imported
+    here, not when ``mmlgd`` is). Configs cannot import open_clip at parse
+    time and write them out; a test checks every such literal.
+
+    Returns:
+        tuple: (mean, std), three floats each.
+    """
+    import open_clip
+    return (tuple(255 * m for m in open_clip.OPENAI_DATASET_MEAN),
+            tuple(255 * s for s in open_clip.OPENAI_DATASET_STD))
 
 
 class InputAdapter(nn.Module):
@@ -13,11 +29,12 @@ class InputAdapter(nn.Module):
     to a teacher's.
 
     Args:
-        data_mean, data_std (sequence of 3 floats): the pipeline's
-            normalisation, in 0-255 pixel units (as in mmpretrain's data
-            preprocessor).
-        teacher_mean, teacher_std (sequence of 3 floats): the teacher's
-            expected normalisation, in 0-1 units (open_clip convention).
+        data_mean (Sequence[float]): the pipeline's per-channel mean, in
+            0-255 pixel units (as in mmpretrain's data preprocessor).
+        data_std (Sequence[float]): the pipeline's std, 0-255 units.
+        teacher_mean (Sequence[float]): the teacher's expected mean, in 0-1
+            units (open_clip convention).
+        teacher_std (Sequence[float]): the teacher's std, 0-1 units.
         size (int | tuple, optional): the teacher's input resolution; inputs
             of another size are resized (bicubic, antialiased when
             shrinking). ``None`` keeps the size.
@@ -28,7 +45,7 @@ class InputAdapter(nn.Module):
 
     def __init__(self, data_mean: Sequence[float], data_std: Sequence[float],
                  teacher_mean: Sequence[float], teacher_std: Sequence[float],
-                 size=None):
+                 size: Optional[Union[int, Tuple[int, int]]] = None):
         super().__init__()
         d_mean = torch.tensor(data_mean, dtype=torch.float32) / 255.0
         d_std = torch.tensor(data_std, dtype=torch.float32) / 255.0
@@ -49,6 +66,7 @@ class InputAdapter(nn.Module):
         self.size: Optional[tuple] = tuple(size) if size else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, 3, H, W) pipeline images -> (B, 3, h, w) teacher inputs."""
         if self.size is not None and tuple(x.shape[-2:]) != self.size:
             shrink = x.shape[-1] > self.size[-1]
             x = F.interpolate(x, size=self.size, mode='bicubic',
@@ -94,10 +112,12 @@ class FastPath:
         return module
 
     def input(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` in the chosen memory format."""
         return x.contiguous(memory_format=torch.channels_last) \
             if self.channels_last else x
 
-    def autocast(self, x: torch.Tensor):
+    def autocast(self, x: torch.Tensor) -> ContextManager:
+        """The autocast context for a forward on ``x``'s device."""
         if self.autocast_dtype is None:
             return contextlib.nullcontext()
         return torch.autocast(x.device.type, dtype=self.autocast_dtype)

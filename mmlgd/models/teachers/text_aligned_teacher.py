@@ -1,6 +1,6 @@
 """A trained mmpretrain classifier with a text-aligned head as teacher."""
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
@@ -9,8 +9,7 @@ from mmengine.model import BaseModule
 from mmengine.runner import load_checkpoint
 from mmpretrain.registry import MODELS
 
-from .open_clip_vision_teacher import CLIP_MEAN_255, CLIP_STD_255
-from .renormalize import FastPath, InputAdapter
+from .renormalize import FastPath, InputAdapter, clip_mean_std_255
 
 
 @MODELS.register_module()
@@ -22,12 +21,18 @@ class TextAlignedTeacher(BaseModule):
         config (str | dict): the classifier's config file (or its ``model``
             dict), as used to train it with ``tools/train.py``.
         checkpoint (str): its trained checkpoint.
-        data_mean, data_std (sequence): the LGD pipeline's normalisation
-            (0-255 units); inputs are re-normalised to the teacher config's
-            own ``data_preprocessor`` mean/std when they differ.
+        data_mean (Sequence[float], optional): the LGD pipeline's
+            normalisation mean (0-255 units; None: CLIP's,
+            :func:`clip_mean_std_255`); inputs are re-normalised to the
+            teacher config's own ``data_preprocessor`` mean/std when they
+            differ.
+        data_std (Sequence[float], optional): the pipeline's std (0-255
+            units; None: CLIP's).
         image_size (int, optional): resize inputs to this size first.
-        channels_last (bool), autocast_dtype (str, optional): fast paths,
-            see :class:`FastPath`.
+        channels_last (bool): channels-last fast path, see
+            :class:`FastPath`.
+        autocast_dtype (str, optional): autocast fast path, see
+            :class:`FastPath`.
 
     ``forward``: (B, 3, H, W) -> (B, D) L2-normalised, eval mode, no grad.
 
@@ -37,9 +42,9 @@ class TextAlignedTeacher(BaseModule):
         RuntimeError: the checkpoint does not fit the config's architecture.
     """
 
-    def __init__(self, config, checkpoint: str,
-                 data_mean: Sequence[float] = CLIP_MEAN_255,
-                 data_std: Sequence[float] = CLIP_STD_255,
+    def __init__(self, config: Union[str, dict], checkpoint: str,
+                 data_mean: Optional[Sequence[float]] = None,
+                 data_std: Optional[Sequence[float]] = None,
                  image_size: Optional[int] = None,
                  channels_last: bool = False,
                  autocast_dtype: Optional[str] = None):
@@ -72,6 +77,9 @@ class TextAlignedTeacher(BaseModule):
                 f'Teacher checkpoint {checkpoint!r} does not fit the teacher '
                 f'config architecture ({str(err)[:300]}...). Pass the config '
                 'the checkpoint was trained with.') from err
+        clip_mean, clip_std = clip_mean_std_255()
+        data_mean = clip_mean if data_mean is None else data_mean
+        data_std = clip_std if data_std is None else data_std
         t_mean = [m / 255.0 for m in pre.get('mean', data_mean)]
         t_std = [s / 255.0 for s in pre.get('std', data_std)]
         self.adapter = InputAdapter(data_mean, data_std, t_mean, t_std,
@@ -81,15 +89,27 @@ class TextAlignedTeacher(BaseModule):
         self.requires_grad_(False)
         self.eval()
 
-    def train(self, mode: bool = True):
-        """The teacher is frozen: always stays in eval mode."""
+    def train(self, mode: bool = True) -> 'TextAlignedTeacher':
+        """The teacher is frozen: always stays in eval mode.
+
+        Args:
+            mode (bool): ignored.
+        """
         return super().train(False)
 
-    def init_weights(self):
+    def init_weights(self) -> None:
         """Weights come from ``checkpoint``; nothing to initialise."""
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Embed images.
+
+        Args:
+            x (Tensor): (B, 3, H, W) images in the pipeline's normalisation.
+
+        Returns:
+            Tensor: (B, D) float32 unit rows.
+        """
         x = self.fast.input(self.adapter(x))
         with self.fast.autocast(x):
             feats = self.classifier.extract_feat(x)

@@ -1,82 +1,131 @@
 """open_clip text tower as a TSB text encoder."""
-import os.path as osp
-from typing import List, Optional
+from typing import Callable, Dict, List, Optional
 
 import torch
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from .utils import file_sha256, register_open_clip_config
+from .utils import (
+    check_weights_exist,
+    create_open_clip,
+    file_sha256,
+    register_open_clip_config,
+    resolve_quick_gelu,
+)
 
 
 @MODELS.register_module()
 class OpenCLIPTextEncoder(nn.Module):
     """Text tower of any open_clip model, loaded lazily on first use.
 
+    The activation follows the weights (the QuickGELU rule of
+    :mod:`mmlgd.models.text.utils`): for a hub tag open_clip's metadata
+    decides, so ``model_name='RN50', pretrained='openai'`` builds OpenAI's
+    QuickGELU model; for a local file the model name decides
+    (``'RN50-quickgelu'`` for OpenAI's weights), and a plain OpenAI
+    architecture name with a local file warns (:class:`QuickGELUWarning`,
+    at construction) unless ``quick_gelu`` is given.
+
     Args:
-        model_name (str): open_clip model name, e.g. ``'RN50'``, ``'ViT-B-32'``
-            (or one added with ``open_clip.add_model_config``).
+        model_name (str): open_clip model name, e.g. ``'RN50-quickgelu'``,
+            ``'ViT-B-32'`` (or one added with ``open_clip.add_model_config``).
         pretrained (str): hub tag (``'openai'``, ``'laion2b_s34b_b79k'``...)
             or a path to a local checkpoint file.
         cache_dir (str, optional): open_clip's download cache.
         model_config (str, optional): an open_clip model-config JSON to
             register first (a custom architecture named ``model_name``).
+        quick_gelu (bool, optional): the activation the weights were trained
+            with (True: QuickGELU), when the name does not say it; None
+            decides by the QuickGELU rule.
 
-    ``identity`` names the encoder and its weights (a local file is named by
-    its sha256) and is part of the TSB cache key; it is computed without
-    loading the model.
+    ``identity`` names the encoder, its weights (a local file is named by
+    its sha256) and its activation; it is part of the TSB cache key and is
+    computed without loading the model.
 
     Raises:
         FileNotFoundError: ``pretrained`` looks like a path but does not exist.
+        ValueError: ``quick_gelu`` contradicts the hub tag's metadata.
+        RuntimeError: on first use, the tag's weights cannot be downloaded
+            (offline; the message says how to use a local copy), or the
+            checkpoint does not fit ``model_name``.
     """
 
-    def __init__(self, model_name: str = 'RN50', pretrained: str = 'openai',
+    def __init__(self, model_name: str = 'RN50-quickgelu',
+                 pretrained: str = 'openai',
                  cache_dir: Optional[str] = None,
-                 model_config: Optional[str] = None):
+                 model_config: Optional[str] = None,
+                 quick_gelu: Optional[bool] = None):
         super().__init__()
         config_id = register_open_clip_config(model_config)
-        looks_like_path = osp.sep in pretrained or pretrained.endswith(
-            ('.pt', '.pth', '.bin', '.safetensors'))
-        if looks_like_path and not osp.isfile(pretrained):
-            raise FileNotFoundError(
-                f'open_clip weights {pretrained!r} do not exist: pass an '
-                "existing file or a hub tag such as 'openai'.")
+        is_path = check_weights_exist(pretrained, 'open_clip weights')
         self.model_name = model_name
         self.pretrained = pretrained
         self.cache_dir = cache_dir
+        self.quick_gelu = resolve_quick_gelu(model_name, pretrained,
+                                             quick_gelu)
         self._weights_id = (f'sha256:{file_sha256(pretrained)}'
-                            if looks_like_path else pretrained)
+                            if is_path else pretrained)
         self._config_id = config_id
         self._model = None
         self._tokenizer = None
 
     @property
     def identity(self) -> str:
-        return f'open_clip:{self.model_name}:{self._weights_id}' + (
+        """``open_clip:<model>:<weights>:<activation>[:config-sha256:..]``."""
+        act = {True: 'quickgelu', False: 'gelu', None: 'act-from-config'}
+        return (f'open_clip:{self.model_name}:{self._weights_id}:'
+                f'{act[self.quick_gelu]}') + (
             f':config-sha256:{self._config_id}' if self._config_id else '')
 
-    def _load(self):
+    def _load(self) -> nn.Module:
         if self._model is None:
             import open_clip
-            model = open_clip.create_model(
-                self.model_name, pretrained=self.pretrained,
-                cache_dir=self.cache_dir)
+            model = create_open_clip(self.model_name, self.pretrained,
+                                     self.quick_gelu, self.cache_dir)
             model.visual = None  # only the text tower is used
             self._model = model.eval().requires_grad_(False)
             self._tokenizer = open_clip.get_tokenizer(self.model_name)
         return self._model
 
     @property
-    def tokenizer(self):
+    def tokenizer(self) -> Callable[[List[str]], torch.Tensor]:
+        """The model's tokenizer: N prompts -> (N, context_length) ids."""
         self._load()
         return self._tokenizer
 
     @torch.no_grad()
     def encode_text(self, tokens: torch.Tensor,
                     normalize: bool = True) -> torch.Tensor:
-        """(N, context_length) token ids -> (N, D) embeddings."""
+        """Encode token ids.
+
+        Args:
+            tokens (Tensor): (N, context_length) token ids.
+            normalize (bool): L2-normalise the rows.
+
+        Returns:
+            Tensor: (N, D) embeddings.
+        """
         return self._load().encode_text(tokens, normalize=normalize)
 
+    def forward(self, text: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """CLIP's ``model(text=...)`` protocol, which newer open_clip's
+        ``build_zero_shot_classifier`` calls.
+
+        Args:
+            text (Tensor): (N, context_length) token ids.
+
+        Returns:
+            dict: ``text_features``, (N, D) L2-normalised embeddings.
+        """
+        return dict(text_features=self.encode_text(text, normalize=True))
+
     def encode(self, texts: List[str]) -> torch.Tensor:
-        """Prompts -> (N, D) L2-normalised embeddings (float32, CPU)."""
+        """Encode prompts.
+
+        Args:
+            texts (list[str]): N prompts.
+
+        Returns:
+            Tensor: (N, D) L2-normalised float32 embeddings on the CPU.
+        """
         return self.encode_text(self.tokenizer(texts)).float()

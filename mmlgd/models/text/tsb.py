@@ -3,7 +3,7 @@ import hashlib
 import json
 import os
 import os.path as osp
-from typing import Optional, Union
+from typing import Callable, Optional, Sequence, Union
 
 import torch
 from mmengine.logging import print_log
@@ -21,9 +21,19 @@ from .category_sets import (
 DEFAULT_CACHE_DIR = osp.join('~', '.cache', 'mmlgd', 'tsb')
 
 
-def tsb_key(identity: str, classes, templates) -> str:
+def tsb_key(identity: str, classes: Sequence[str],
+            templates: Sequence[Union[str, Callable[[str], str]]]) -> str:
     """Cache key: sha256 over (encoder identity incl. weights, class names,
-    rendered templates). Any change to any of them changes the key."""
+    rendered templates). Any change to any of them changes the key.
+
+    Args:
+        identity (str): the text encoder's ``identity``.
+        classes (Sequence[str]): class names.
+        templates (Sequence[str | Callable]): resolved templates.
+
+    Returns:
+        str: 24 hex digits.
+    """
     blob = json.dumps(
         dict(encoder=identity, classes=list(classes),
              templates=render_templates(templates)),
@@ -31,12 +41,20 @@ def tsb_key(identity: str, classes, templates) -> str:
     return hashlib.sha256(blob).hexdigest()[:24]
 
 
-def compute_tsb(encoder: nn.Module, classes, templates,
+def compute_tsb(encoder: nn.Module, classes: Sequence[str],
+                templates: Sequence[Union[str, Callable[[str], str]]],
                 use_tqdm: bool = False) -> torch.Tensor:
     """Prompt-ensembled text embeddings (LGD paper, Sec. 3.2; CLIP's
     zero-shot recipe) through ``open_clip.build_zero_shot_classifier``:
     for each class, encode every template's prompt, L2-normalise, average,
     L2-normalise again.
+
+    Args:
+        encoder (nn.Module): a text encoder (``tokenizer``, ``encode_text``
+            and ``forward(text)``, the protocols open_clip calls).
+        classes (Sequence[str]): K class names.
+        templates (Sequence[str | Callable]): T templates.
+        use_tqdm (bool): progress bar.
 
     Returns:
         Tensor: (K, D) float32, unit rows.
@@ -61,18 +79,20 @@ class TextualSemanticsBank(nn.Module):
 
     Args:
         encoder (dict | nn.Module): text encoder config, e.g.
-            ``dict(type='OpenCLIPTextEncoder', model_name='RN50',
+            ``dict(type='OpenCLIPTextEncoder', model_name='RN50-quickgelu',
             pretrained='openai')`` or
             ``dict(type='SentenceTransformerTextEncoder')``.
-        classes: category spec (:func:`resolve_classes`).
-        templates: template spec (:func:`resolve_templates`); the paper uses
-            ``'openai'`` (80 templates).
+        classes (ClassSpec): category spec (:func:`resolve_classes`).
+        templates (TemplateSpec): template spec (:func:`resolve_templates`);
+            the paper uses ``'openai'`` (80 templates).
         cache_dir (str, optional): where TSB files live
             (default ``~/.cache/mmlgd/tsb``); ``None`` disables caching.
         use_tqdm (bool): progress bar while encoding.
 
     Attributes:
-        weight (Tensor): (K, D) unit rows. ``classes`` (list[str]), ``key``.
+        weight (Tensor): (K, D) unit rows.
+        classes (list[str]): the K class names.
+        key (str): the cache key (:func:`tsb_key`).
 
     Raises:
         ValueError: empty or duplicate class names, bad templates.
@@ -103,10 +123,12 @@ class TextualSemanticsBank(nn.Module):
 
     @property
     def num_classes(self) -> int:
+        """K."""
         return self.weight.shape[0]
 
     @property
     def dim(self) -> int:
+        """D."""
         return self.weight.shape[1]
 
     def _read_cache(self, path: str) -> Optional[torch.Tensor]:
@@ -129,7 +151,8 @@ class TextualSemanticsBank(nn.Module):
                   logger='current')
         return entry['tsb'].float()
 
-    def _write_cache(self, path, weight, identity, templates) -> None:
+    def _write_cache(self, path: str, weight: torch.Tensor, identity: str,
+                     templates: Sequence) -> None:
         from mmlgd.utils.fileio import atomic_open
         os.makedirs(osp.dirname(path), exist_ok=True)
         entry = dict(key=self.key, tsb=weight, classes=self.classes,

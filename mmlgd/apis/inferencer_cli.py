@@ -1,0 +1,138 @@
+"""What ``tools/infer.py`` does: classify images, print a table, write JSON.
+"""
+import argparse
+import os.path as osp
+import sys
+from typing import List, Optional, Sequence, Union
+
+from mmlgd.models.text import CATEGORY_SETS
+
+
+def parse_classes(text: Optional[str]) -> Union[None, str, List[str]]:
+    """``--classes`` value -> category spec.
+
+    A known set name (``fashion_mnist``...) or an existing file stays a
+    string; anything else is a comma-separated list of names (an empty or
+    repeated name is refused later by the TSB's class resolution).
+    """
+    if text is None:
+        return None
+    if text in CATEGORY_SETS or osp.isfile(text):
+        return text
+    return [name.strip() for name in text.split(',')]
+
+
+def parse_templates(values: Optional[Sequence[str]]):
+    """``--templates`` values -> template spec: one known set name
+    (``openai``, ``simple``) stays a string, else a list of prompts."""
+    if values is not None and len(values) == 1 and values[0] in (
+            'openai', 'simple'):
+        return values[0]
+    return None if values is None else list(values)
+
+
+def format_table(names: Sequence[str], results: Sequence[dict]) -> str:
+    """A Markdown table: image, top-1 class and score, the other top-k."""
+    lines = ['| image | top-1 | score | next |', '|---|---|---|---|']
+    for name, res in zip(names, results):
+        rest = ', '.join(f"{t['class']} {t['score']:.3f}"
+                         for t in res['topk'][1:])
+        lines.append(f"| {name} | {res['pred_class']} | "
+                     f"{res['pred_score']:.3f} | {rest} |")
+    return '\n'.join(lines)
+
+
+def infer_images(images: Sequence[str], model: str,
+                 checkpoint: Optional[str] = None, classes=None,
+                 templates=None, topk: int = 5, batch_size: int = 32,
+                 out: Optional[str] = None, force: bool = False,
+                 device: str = 'cpu', progress: Optional[bool] = None,
+                 tsb_cache_dir: Optional[str] = None) -> List[dict]:
+    """Zero-shot-classify ``images`` (files and folders), print a table and
+    optionally write ``out`` (JSON, atomically).
+
+    Returns:
+        list[dict]: per image ``image`` (path or index), ``pred_class``,
+        ``pred_label``, ``pred_score``, ``topk``.
+
+    Raises:
+        FileExistsError: ``out`` exists and ``force`` is False (checked
+            before any work).
+        ValueError / OSError: see :class:`ZeroShotInferencer`.
+    """
+    from mmlgd.utils.fileio import atomic_write_json
+
+    from .inferencer import ZeroShotInferencer
+    if out is not None and osp.lexists(out) and not force:
+        raise FileExistsError(f'{out} already exists; pass --force to '
+                              'overwrite it, or choose another --out.')
+    inferencer = ZeroShotInferencer(model, checkpoint, classes=classes,
+                                    templates=templates, topk=topk,
+                                    device=device,
+                                    tsb_cache_dir=tsb_cache_dir)
+    paths = inferencer._inputs_to_list(list(images))
+    results = inferencer(paths, batch_size=batch_size,
+                         progress=progress if progress is not None else any(
+                             osp.isdir(i) for i in images))
+    rows = [dict(image=p if isinstance(p, str) else i,
+                 **{k: v for k, v in r.items() if k != 'pred_scores'})
+            for i, (p, r) in enumerate(zip(paths, results))]
+    print(format_table([str(r['image']) for r in rows], rows))
+    if out is not None:
+        atomic_write_json(out, dict(classes=inferencer.classes,
+                                    results=rows), force=force)
+        print(f'Wrote {len(rows)} predictions to {out}')
+    return rows
+
+
+# The command line of tools/infer.py.
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Zero-shot classification with a distilled LGD student')
+    parser.add_argument('images', nargs='+',
+                        help='image files and/or folders of images')
+    parser.add_argument('--checkpoint', required=True,
+                        help='full LGD pre-training checkpoint (holds the '
+                        'student, the projector and the run config)')
+    parser.add_argument('--config', help='config, when the checkpoint '
+                        'stores none (default: the one in the checkpoint)')
+    parser.add_argument(
+        '--classes', help='comma-separated category names, a text file '
+        '(one name per line) or a known set (fashion_mnist, imagenet1k, '
+        "coco...); default: the run's own classes")
+    parser.add_argument('--templates', nargs='+', help="'openai', 'simple' "
+                        "or prompt strings with {} (default: the run's)")
+    parser.add_argument('--topk', type=int, default=5)
+    parser.add_argument('--batch-size', type=int, default=32)
+    parser.add_argument('--out', help='write the predictions as JSON here')
+    parser.add_argument('--force', action='store_true',
+                        help='overwrite --out if it exists')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--tsb-cache-dir', help='TSB cache folder')
+    args = parser.parse_args(argv)
+    args.classes = parse_classes(args.classes)
+    args.templates = parse_templates(args.templates)
+    return args
+
+
+def main(argv=None):
+    """``tools/infer.py ARGV``; returns :func:`infer_images`'s result."""
+    args = parse_args(argv)
+    model, ckpt = ((args.config, args.checkpoint) if args.config else
+                   (args.checkpoint, None))
+    return infer_images(args.images, model, ckpt,
+                        classes=args.classes,
+                        templates=args.templates, topk=args.topk,
+                        batch_size=args.batch_size, out=args.out,
+                        force=args.force, device=args.device,
+                        tsb_cache_dir=args.tsb_cache_dir)
+
+
+
+def cli(argv=None):
+    """:func:`main` with bad input turned into ``error: ...`` and exit
+    status 1 instead of a traceback."""
+    try:
+        return main(argv)
+    except (ValueError, OSError, RuntimeError) as err:
+        sys.exit(f'error: {err}')

@@ -1,0 +1,23 @@
+"""Deployment of a distilled LGD student: the zero-shot model of a run,
+ONNX export with onnxruntime verification, and CPU benchmarks."""
+from .builder import (
+    build_zero_shot_classifier,
+    image_size,
+    inference_pipeline,
+    load_run,
+    require_projector,
+    zero_shot_model_cfg,
+)
+from .onnx_export import (
+    PooledBackbone,
+    ZeroShotLogits,
+    export_onnx,
+    require_onnx,
+    verify,
+)
+
+__all__ = [
+    'build_zero_shot_classifier', 'image_size', 'inference_pipeline',
+    'load_run', 'require_projector', 'zero_shot_model_cfg', 'PooledBackbone',
+    'ZeroShotLogits', 'export_onnx', 'require_onnx', 'verify'
+]

@@ -1,0 +1,271 @@
+"""ONNX export of an LGD student, verified with onnxruntime.
+
+Two graphs (``part``):
+
+* ``'backbone'``: the student backbone as a feature extractor,
+  ``(B, 3, H, W) -> (B, C)`` global-average-pooled last-stage features
+  (output ``features``; what a downstream head or a linear probe
+  consumes);
+* ``'zero-shot'``: the whole zero-shot classifier, student + LGKA projector
+  + the frozen TSB as the last matrix, ``(B, 3, H, W) -> (B, K)`` logits
+  ``100 * z_S L^T`` (output ``logits``) — the
+  :class:`mmlgd.models.ZeroShotClassifier` that ``tools/test.py``
+  evaluates — and the unit embedding ``z_S`` (B, D) (output
+  ``embedding``).
+
+Inputs are normalised images (the run's data preprocessor: mean/std,
+channel order), recorded in the file's metadata with the class names. The
+batch dimension is dynamic. ``onnx``, ``onnxruntime`` and ``onnxscript``
+(torch's exporter) are optional requirements (``requirements/deploy.txt``),
+imported only here.
+"""
+import json
+import os
+import os.path as osp
+import tempfile
+from typing import Optional, Sequence, Tuple
+
+import torch
+from torch import nn
+
+from .builder import (
+    build_zero_shot_classifier,
+    image_size,
+    inference_pipeline,
+    load_run,
+    zero_shot_model_cfg,
+)
+
+PARTS = ('backbone', 'zero-shot')
+INSTALL_HINT = ('pip install -r requirements/deploy.txt (onnx, onnxruntime, '
+                'onnxscript)')
+
+
+def require_onnx():
+    """Import and return ``(onnx, onnxruntime)``.
+
+    Raises:
+        ImportError: a package is missing; the message says how to install.
+    """
+    try:
+        import onnx
+        import onnxruntime
+        import onnxscript  # noqa: F401  torch.onnx.export's dynamo exporter
+    except ImportError as err:
+        raise ImportError(
+            f'ONNX export needs the optional packages onnx, onnxruntime and '
+            f'onnxscript ({err}): {INSTALL_HINT}.') from err
+    return onnx, onnxruntime
+
+
+class PooledBackbone(nn.Module):
+    """Backbone -> last stage -> global average pool: (B, C) features."""
+
+    output_names = ('features', )
+
+    def __init__(self, backbone: nn.Module):
+        super().__init__()
+        self.backbone = backbone
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        feats = self.backbone(x)
+        feat = feats[-1] if isinstance(feats, (tuple, list)) else feats
+        return feat.mean(dim=(2, 3)) if feat.dim() == 4 else feat
+
+
+class ZeroShotLogits(nn.Module):
+    """A :class:`ZeroShotClassifier` as ``x -> (logits, embedding)``.
+
+    The classifier's own ``extract_feat`` (student + projector: unit
+    ``z_S``, (B, D)) and ``tsb`` (``z L^T``) scaled by its ``logit_scale``,
+    i.e. ``classifier(x, mode='tensor')``, with ``z_S`` also returned (for
+    retrieval, and to verify the embedding itself).
+    """
+
+    output_names = ('logits', 'embedding')
+
+    def __init__(self, classifier: nn.Module):
+        super().__init__()
+        self.classifier = classifier
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        z = self.classifier.extract_feat(x)
+        return self.classifier.logit_scale * self.classifier.tsb(z), z
+
+
+def build_backbone(cfg, state) -> nn.Module:
+    """The run's student backbone with ``backbone.*`` weights loaded."""
+    from mmpretrain.registry import MODELS
+    backbone = MODELS.build(zero_shot_model_cfg(cfg)['backbone'])
+    if state is not None:
+        sub = {k[len('backbone.'):]: v for k, v in state.items()
+               if k.startswith('backbone.')}
+        if not sub:
+            raise ValueError("The checkpoint has no 'backbone.*' tensors: "
+                             'pass an LGD checkpoint or a '
+                             'tools/extract_student.py export.')
+        backbone.load_state_dict(sub, strict=True)
+    return PooledBackbone(backbone).eval()
+
+
+def export_module(module: nn.Module, path: str, input_shape: Tuple[int, ...],
+                  opset: Optional[int] = None, fp16: bool = False,
+                  metadata: Optional[dict] = None) -> int:
+    """Export ``module`` (one input ``input``, one output ``output``, dynamic
+    batch) to ``path``; return the opset used (default: the installed
+    ``onnx``'s newest, ``onnx.defs.onnx_opset_version()``).
+
+    ``fp16`` converts weights and activations to float16 with onnxruntime's
+    converter, keeping float32 inputs and outputs.
+    """
+    onnx, _ = require_onnx()
+    opset = opset or onnx.defs.onnx_opset_version()
+    example = torch.randn(2, *input_shape[1:])
+    batch = torch.export.Dim('batch', min=1, max=4096)
+    with torch.no_grad():
+        program = torch.onnx.export(
+            module, (example, ), None, input_names=['input'],
+            output_names=list(getattr(module, 'output_names', ['output'])),
+            opset_version=opset, dynamo=True,
+            dynamic_shapes=({0: batch}, ), verbose=False)
+    proto = program.model_proto
+    if fp16:
+        from onnxruntime.transformers.float16 import convert_float_to_float16
+        proto = convert_float_to_float16(proto, keep_io_types=True)
+    for key, value in (metadata or {}).items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, json.dumps(value)
+    onnx.save(proto, path)
+    return opset
+
+
+def verify(module: nn.Module, path: str, input_shape: Tuple[int, ...],
+           atol: float, batch: int = 3, seed: int = 0) -> dict:
+    """Run ``path`` with onnxruntime and ``module`` with PyTorch on the same
+    random batch (of another size than the export's: checks the dynamic
+    batch) and compare every output.
+
+    Returns:
+        dict: ``max_abs_diff`` over the outputs (logits divided by their
+        scale, i.e. compared as cosines), ``top1_equal`` (when there are
+        logits) and ``batch``.
+
+    Raises:
+        RuntimeError: an output differs by more than ``atol``, or a top-1
+            differs where PyTorch's top-2 margin exceeds ``2 atol``.
+    """
+    _, ort = require_onnx()
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(batch, *input_shape[1:], generator=gen)
+    with torch.no_grad():
+        want = module(x)
+    want = list(want) if isinstance(want, (tuple, list)) else [want]
+    sess = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    got = [torch.from_numpy(o).float()
+           for o in sess.run(None, {'input': x.numpy()})]
+    names = [o.name for o in sess.get_outputs()]
+    report = dict(batch=batch, max_abs_diff=0.0)
+    for name, g, w in zip(names, got, want):
+        w = w.float()
+        if g.shape != w.shape:
+            raise RuntimeError(f'{path}: onnxruntime output {name!r} has '
+                               f'shape {tuple(g.shape)}, PyTorch '
+                               f'{tuple(w.shape)}.')
+        scale = module.classifier.logit_scale if name == 'logits' else 1.0
+        report['max_abs_diff'] = max(report['max_abs_diff'],
+                                     float((g - w).abs().max()) / scale)
+        if name == 'logits':
+            top2 = w.topk(min(2, w.shape[1]), dim=1).values / scale
+            same = g.argmax(1) == w.argmax(1)
+            report['top1_equal'] = bool(same.all())
+            if not bool((same | (top2[:, 0] - top2[:, -1] <= 2 * atol)
+                         ).all()):
+                raise RuntimeError(f'{path}: onnxruntime top-1 differs '
+                                   'from PyTorch on a clear-margin input.')
+    if report['max_abs_diff'] > atol:
+        raise RuntimeError(
+            f"{path}: onnxruntime differs from PyTorch by "
+            f"{report['max_abs_diff']:.3g} > {atol:g}; the export is not "
+            'trustworthy (try another --opset, or no --fp16).')
+    return report
+
+
+def export_onnx(model: str, out: str, checkpoint: Optional[str] = None,
+                part: str = 'zero-shot', classes=None, templates=None,
+                input_size: Optional[Sequence[int]] = None,
+                opset: Optional[int] = None, fp16: bool = False,
+                force: bool = False, atol: Optional[float] = None,
+                tsb_cache_dir: Optional[str] = None) -> dict:
+    """Export an LGD student to ONNX and verify it with onnxruntime.
+
+    Args:
+        model (str): LGD checkpoint (config read from it) or ``.py`` config.
+        out (str): the ``.onnx`` file; written only after verification.
+        checkpoint (str, optional): weights when ``model`` is a config.
+        part (str): ``'backbone'`` or ``'zero-shot'`` (module docstring).
+        classes, templates: zero-shot categories / prompts (default: the
+            run's); encoded with the run's text encoder.
+        input_size (tuple, optional): (H, W); default: the run's test size.
+        opset (int, optional): default: the installed onnx's newest.
+        fp16 (bool): float16 weights/activations (float32 I/O).
+        force (bool): replace an existing ``out``.
+        atol (float, optional): verification tolerance on embeddings /
+            cosines; default 1e-4 (fp32) or 1e-2 (fp16).
+
+    Returns:
+        dict: ``path``, ``part``, ``opset``, ``input_shape``, ``classes``
+        (zero-shot), ``max_abs_diff``, ``top1_equal`` (zero-shot).
+
+    Raises:
+        FileExistsError: ``out`` exists and ``force`` is False (checked
+            before any work).
+        ImportError: onnx / onnxruntime / onnxscript missing.
+        ValueError: unknown ``part``; backbone-only checkpoint for
+            ``'zero-shot'``; TSB dimension differs from the projector's.
+        RuntimeError: verification failed (nothing written).
+    """
+    from mmlgd.utils.fileio import atomic_write_bytes
+    if part not in PARTS:
+        raise ValueError(f'Unknown part {part!r}: choose one of {PARTS}.')
+    if osp.lexists(out) and not force:
+        raise FileExistsError(f'{out} already exists; pass --force '
+                              '(force=True) to overwrite it.')
+    require_onnx()
+    cfg, state, meta = load_run(model, checkpoint)
+    pipe = inference_pipeline(cfg)
+    h, w = tuple(input_size) if input_size else image_size(pipe)
+    shape = (1, 3, int(h), int(w))
+    if part == 'zero-shot':
+        clf = build_zero_shot_classifier(cfg, state, meta, classes,
+                                         templates, tsb_cache_dir)
+        module = ZeroShotLogits(clf).eval()
+        extra = dict(classes=list(clf.tsb.classes),
+                     logit_scale=clf.logit_scale)
+    else:
+        module = build_backbone(cfg, state)
+        extra = {}
+    pre = zero_shot_model_cfg(cfg).get('data_preprocessor') or {}
+    atol = atol if atol is not None else (1e-2 if fp16 else 1e-4)
+    metadata = dict(part=part, input_shape=['batch', 3, h, w],
+                    preprocess=_preprocess_meta(pre), source=meta.get('path'),
+                    **extra)
+    folder = osp.dirname(osp.abspath(out))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.onnx.tmp')
+    os.close(fd)
+    try:
+        used = export_module(module, tmp, shape, opset, fp16, metadata)
+        report = verify(module, tmp, shape, atol)
+        with open(tmp, 'rb') as f:
+            atomic_write_bytes(out, f.read(), force=force)
+    finally:
+        os.unlink(tmp)
+    return dict(path=out, part=part, opset=used, input_shape=list(shape),
+                fp16=fp16, atol=atol, **report, **extra)
+
+
+def _preprocess_meta(pre: dict) -> dict:
+    """mean / std (0-255 scale) and channel order of the expected input."""
+    out = {k: [float(x) for x in pre[k]] for k in ('mean', 'std') if k in pre}
+    out['to_rgb'] = bool(pre.get('to_rgb', False))
+    return out

@@ -1,0 +1,109 @@
+"""SEED (self-supervised distillation with an instance queue) as an
+mmpretrain self-supervised algorithm, sharing LGD's teacher, student and
+projector."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmpretrain.models.selfsup import BaseSelfSupervisor
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+from torch import nn
+
+from .lgd import _drop_teacher_keys, _fill_teacher_keys
+
+
+def _with_dim(cfg: Union[dict, nn.Module], key: str, dim: Optional[int]):
+    """A copy of a module config with ``key`` defaulting to ``dim``."""
+    if not isinstance(cfg, dict) or dim is None:
+        return cfg
+    cfg = dict(cfg)
+    cfg.setdefault(key, dim)
+    return cfg
+
+
+@MODELS.register_module()
+class SEED(BaseSelfSupervisor):
+    """SEED: Self-supervised Distillation for Visual Representation (Fang et
+    al., ICLR 2021, arXiv:2101.04731), with the teacher, student, projector
+    and data pipeline of :class:`LGD`.
+
+    Per step, on one augmented view ``x`` (B, 3, H, W), as in the reference
+    (``seed/builder.py``): ``z_T = teacher(x)`` (frozen, no autograd graph),
+    ``z_S = neck(backbone(x))``, the loss of :class:`SEEDHead` against the
+    queue as it was before this step, then the teacher embeddings of all
+    ranks are enqueued (:class:`EmbeddingQueue`). No text is used.
+
+    Args:
+        backbone (dict): the student (any mmpretrain backbone).
+        neck (dict): :class:`StudentProjector`; ``out_channels`` defaults to
+            the teacher's embedding dimension.
+        head (dict): :class:`SEEDHead`.
+        target_generator (dict): the frozen teacher
+            (:class:`OpenCLIPVisionTeacher` or :class:`TextAlignedTeacher`).
+        queue (dict): :class:`EmbeddingQueue`; ``dim`` defaults to the
+            teacher's embedding dimension.
+        data_preprocessor (dict, optional): defaults to
+            ``SelfSupDataPreprocessor``.
+        init_cfg (dict, optional): mmengine init config.
+
+    Checkpoints hold the student, the projector, the queue (``queue.
+    embeddings``, ``queue.ptr``) and the training state, not the teacher:
+    like LGD, it is rebuilt from its own source and loading fills its keys
+    from the freshly built teacher.
+
+    Raises:
+        ValueError: the queue's or the projector's dimension differs from
+            the teacher's embedding dimension.
+    """
+
+    def __init__(self, backbone: dict, neck: dict, head: dict,
+                 target_generator: Union[dict, nn.Module],
+                 queue: Union[dict, nn.Module],
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        teacher = MODELS.build(target_generator) if isinstance(
+            target_generator, dict) else target_generator
+        dim = getattr(teacher, 'embed_dim', None)
+        super().__init__(backbone=backbone,
+                         neck=_with_dim(neck, 'out_channels', dim),
+                         head=head, target_generator=teacher,
+                         data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        queue = _with_dim(queue, 'dim', dim)
+        self.queue = MODELS.build(queue) if isinstance(queue, dict) else queue
+        if dim is not None and self.queue.dim != dim:
+            raise ValueError(
+                f'SEED queue dimension {self.queue.dim} != teacher embedding '
+                f'dimension {dim}: the queue holds teacher embeddings; set '
+                f'queue.dim={dim} or leave it out.')
+        out = getattr(self.neck, 'out_channels', None)
+        if out is not None and out != self.queue.dim:
+            raise ValueError(
+                f'SEED projector output {out} != queue / teacher dimension '
+                f'{self.queue.dim}: set neck.out_channels={self.queue.dim} '
+                'or leave it out.')
+        self.register_state_dict_post_hook(_drop_teacher_keys)
+        self.register_load_state_dict_pre_hook(_fill_teacher_keys)
+
+    def embed(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Student embeddings ``z_S``: (B, 3, H, W) -> (B, D) unit rows."""
+        return self.neck(self.backbone(inputs))
+
+    def loss(self, inputs: List[torch.Tensor],
+             data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        """One SEED step on the first view (B, 3, H, W) of ``inputs``,
+        seen by teacher and student alike as in the reference; labels in
+        ``data_samples`` are never read.
+
+        Returns:
+            dict: ``loss_seed`` and ``agree_pos`` (see :class:`SEEDHead`).
+        """
+        x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        with torch.no_grad():
+            z_t = self.target_generator(x)
+        z_s = self.embed(x)
+        # The loss keeps the pre-enqueue queue for its backward pass; the
+        # enqueue then writes the buffer in place (one copy per step).
+        losses = self.head.loss(z_s, z_t, self.queue.embeddings.clone())
+        self.queue.enqueue(z_t)
+        return losses

@@ -1,0 +1,39 @@
+"""The authors' MobileNetV2-FPN Mask R-CNN (stages 2/4/6, 3 FPN levels at
+strides 8-32, LeakyReLU(0.1)) builds and runs a training step."""
+import os.path as osp
+
+import torch
+from mmdet.testing import demo_mm_inputs
+from mmengine.registry import MODELS
+from mmengine.utils import import_modules_from_strings
+
+from mmlgd.apis import load_config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs', 'mask_rcnn',
+                  'mask-rcnn_random-mbv2_fpn_1x_coco.py')
+
+
+def test_mbv2_fpn_levels_and_loss_step():
+    cfg = load_config(CONFIG)
+    import_modules_from_strings(**cfg.custom_imports)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    acts = {type(m).__name__ for m in model.backbone.modules()}
+    assert 'LeakyReLU' in acts and 'ReLU6' not in acts
+    x = torch.randn(1, 3, 96, 96)
+    feats = model.backbone(x)
+    assert [f.shape[1] for f in feats] == [32, 96, 320]
+    assert [96 // f.shape[-1] for f in feats] == [8, 16, 32]
+    levels = model.neck(feats)
+    assert [96 // f.shape[-1] for f in levels] == [8, 16, 32]
+    packed = demo_mm_inputs(1, [[3, 96, 96]], num_items=[2], num_classes=80,
+                            with_mask=True)
+    data = model.data_preprocessor(packed, True)
+    losses = model(**data, mode='loss')
+    total = sum(v.sum() if torch.is_tensor(v) else sum(v)
+                for k, v in losses.items() if 'loss' in k)
+    assert torch.isfinite(total)
+    total.backward()
+    assert model.backbone.conv1.conv.weight.grad is not None

@@ -1,0 +1,18 @@
+"""Export a distilled LGD student to ONNX, verified with onnxruntime.
+
+    python tools/deployment/export_onnx.py LGD_CKPT OUT.onnx
+        [--part zero-shot|backbone] [--config CFG]
+        [--classes "sneaker,sandal,boot" | fashion_mnist | names.txt]
+        [--templates openai] [--input-size H W] [--opset N] [--fp16]
+        [--force]
+
+``--part zero-shot`` (default): student + projector + frozen TSB -> logits;
+``--part backbone``: the student as a pooled feature extractor. The file is
+written only after onnxruntime reproduces PyTorch's outputs. Needs the
+optional packages of requirements/deploy.txt. The logic is
+:func:`mmlgd.deployment.export_onnx`.
+"""
+from mmlgd.deployment.export_cli import cli
+
+if __name__ == '__main__':
+    cli()
