@@ -9,9 +9,10 @@ install:
 	bash tools/install.sh
 
 # Exit status is pytest's; exit 5 ("no tests ran") is reported explicitly.
-# `make test` skips the minutes-long runs marked `slow` (the quick demo);
+# `make test` is the fast suite: it skips the runs marked `e2e` (whole
+# Runner/subprocess runs), `dist` (multi-process) and `slow` (the quick demo);
 # `make test-all` (what CI runs) includes them.
-PYTEST_MARKS ?= not slow
+PYTEST_MARKS ?= not slow and not e2e and not dist
 test: install
 	@$(PYTHON) -m pytest tests -m "$(PYTEST_MARKS)"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then \

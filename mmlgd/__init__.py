@@ -13,7 +13,8 @@ the README and configs/lgd/README.md):
   momentum update), ``necks/student_projector.py`` (the
   student's projector), ``heads/lgd_head.py`` (the textual and visual
   distillation losses), ``teachers/`` (the frozen CLIP / text-aligned
-  image teachers), ``classifiers/zero_shot_classifier.py`` and
+  image teachers; ``teachers/cached_teacher.py`` reads ``z_T`` from the
+  teacher-embedding cache instead), ``classifiers/zero_shot_classifier.py`` and
   ``heads/text_aligned_cls_head.py`` (zero-shot evaluation, the small
   text-aligned teacher of the demo). The SEED baseline:
   ``algorithms/seed.py``, ``heads/seed_head.py``,
@@ -24,12 +25,15 @@ the README and configs/lgd/README.md):
   :mod:`mmlgd.checkpoint_compat` (``weights_only`` checkpoint loading),
   :mod:`mmlgd.datasets` (strict image loading, the Fashion-MNIST scenes
   segmentation dataset, ImageNet / Caltech-256 subsets in
-  ``class_subsets.py``; ``datasets/fashion_mnist/`` holds the idx, split
+  ``class_subsets.py``, seeded view replay and its sampler for the
+  teacher-embedding cache in ``view_replay.py`` / ``cached_view_sampler.py``;
+  ``datasets/fashion_mnist/`` holds the idx, split
   and scene tools behind ``tools/dataset_converters/``).
 * What the command-line tools run: :mod:`mmlgd.apis` (``train``, ``test``,
   ``build_tsb``, ``extract_student``, ``convert_checkpoint``, the zero-shot
-  inferencer; config loading and runner building for mmpretrain, mmdet and
-  mmseg configs), :mod:`mmlgd.deployment` (ONNX export and its benchmark),
+  inferencer, the teacher-embedding cache build; config loading and
+  runner building for mmpretrain, mmdet and mmseg configs),
+  :mod:`mmlgd.deployment` (ONNX export and its benchmark),
   :mod:`mmlgd.demo` (the offline Fashion-MNIST pipeline of
   ``tools/run_demo.py``), :mod:`mmlgd.benchmark` (``docs/benchmark.md``).
   ``tools/`` only holds their entry points. :mod:`mmlgd.utils`: atomic

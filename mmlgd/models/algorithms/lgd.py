@@ -121,11 +121,14 @@ class LGD(BaseSelfSupervisor):
 
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
-        """One LGD step. ``data_samples`` (labels) are never read.
+        """One LGD step. Labels are never read.
 
         Args:
             inputs (list[Tensor]): one view (B, 3, H, W) (the first is used;
                 teacher and student see the same view).
+            data_samples (list[DataSample]): passed to the teacher only when
+                it reads them (a :class:`CachedTeacher` looks ``z_T`` up by
+                the samples' cache index and view).
 
         Returns:
             dict: ``loss_tex``, ``loss_vis`` (weighted), ``agree_tsb``.
