@@ -40,7 +40,11 @@ def main(argv=None):
     import mmlgd  # noqa: F401
     tsb_cfg = dict(find_tsb_cfg(cfg.model))
     tsb_cfg['use_tqdm'] = True
-    tsb = MODELS.build(tsb_cfg)
+    try:
+        tsb = MODELS.build(tsb_cfg)
+    except (RuntimeError, ValueError, FileNotFoundError) as err:
+        # the encoders' errors say what to do; no traceback for those
+        raise SystemExit(f'build_tsb: {err}') from None
     print(f'TSB shape: {tuple(tsb.weight.shape)} (K classes x D dims)')
     print(f'key: {tsb.key}')
     print(f'encoder: {tsb.encoder_identity}')

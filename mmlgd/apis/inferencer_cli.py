@@ -86,6 +86,14 @@ def infer_images(images: Sequence[str], model: str,
 
 
 # The command line of tools/infer.py.
+def _positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be >= 1, got {value}')
+    return value
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Zero-shot classification with a distilled LGD student')
@@ -102,7 +110,8 @@ def parse_args(argv=None):
         "coco...); default: the run's own classes")
     parser.add_argument('--templates', nargs='+', help="'openai', 'simple' "
                         "or prompt strings with {} (default: the run's)")
-    parser.add_argument('--topk', type=int, default=5)
+    parser.add_argument('--topk', type=_positive_int, default=5,
+                        help='categories shown per image (>= 1)')
     parser.add_argument('--batch-size', type=int, default=32)
     parser.add_argument('--out', help='write the predictions as JSON here')
     parser.add_argument('--force', action='store_true',

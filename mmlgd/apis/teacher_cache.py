@@ -154,6 +154,10 @@ def build_teacher_cache(cfg: Config, out: str, num_views: int, seed: int = 0,
     todo = [s for s in range(rank, len(shapes), world)
             if not _shard_done(shard_path(out, s), shapes[s], dtype)]
     total = sum(shapes[s][0] for s in todo) * num_views
+    mine = len(range(rank, len(shapes), world))
+    if rank == 0 and len(todo) < mine:
+        print(f'Resuming: {mine - len(todo)} of rank 0\'s {mine} shards '
+              'are complete and kept; building the rest.', flush=True)
     bar = ProgressBar(total, file=sys.stdout if rank == 0 else io.StringIO())
     for s in todo:
         lo = s * shard_size

@@ -28,7 +28,13 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """The command line of ``tools/run_demo.py``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = [st.name for st in plan.stage_list(
+        plan.make_settings(False))] + ['report']
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog='stages of a default run, in order (STAGE for --only and '
+        '--redo; other --seeds change the _s<seed> suffixes): '
+        + ' '.join(default))
     parser.add_argument('--quick', action='store_true',
                         help='reduced sizes and schedules (CI smoke run)')
     parser.add_argument('--work-dir', help='default work_dirs/demo'
@@ -103,7 +109,12 @@ def run(quick: bool = False, work_dir: Optional[str] = None,
         for i, stage in enumerate(todo, 1):
             if only and stage.name not in only:
                 continue
-            stages.run_stage(ctx, stage, i, len(todo))
+            try:
+                stages.run_stage(ctx, stage, i, len(todo))
+            except FileNotFoundError as err:
+                if not only:
+                    raise
+                raise ValueError(_missing_input(stage.name, err)) from None
             ran.append(stage.name)
         total = time.time() - start
         if not only or 'report' in only:
@@ -119,6 +130,17 @@ def run(quick: bool = False, work_dir: Optional[str] = None,
               f'{osp.join(work_dir, "results", "<stage>.json")} (no report:'
               " add 'report' to --only, or run without --only)", flush=True)
         return dict(ran=ran, results=results, work_dir=work_dir)
+
+
+def _missing_input(stage: str, err: FileNotFoundError) -> str:
+    """The message for a stage run with ``--only`` whose input is missing:
+    names the file and, for another stage's result, that stage."""
+    path = err.filename or str(err)
+    need = osp.splitext(osp.basename(str(path)))[0]
+    hint = (f"run '--only {need}' first" if osp.basename(osp.dirname(
+        str(path))) == 'results' else 'run the stages before it first')
+    return (f'Stage {stage!r} needs {path}, which an earlier stage writes: '
+            f'{hint} (same --quick/--work-dir), or run without --only.')
 
 
 def main(argv: Optional[Sequence[str]] = None) -> dict:

@@ -89,6 +89,14 @@ def require_projector(state: Optional[StateDict], meta: dict) -> None:
              if source else 'the full LGD pre-training checkpoint of the run '
              '(work_dirs/<run>/epoch_N.pth or iter_N.pth)')
     nb = sum(k.startswith('backbone.') for k in state)
+    heads = sorted({k.split('.')[0] for k in state} - {'backbone', 'neck'})
+    if heads:
+        raise ValueError(
+            f'{meta.get("path")!r} is not an LGD pre-training checkpoint: it '
+            f"has {heads} tensors but no 'neck.projector.*' (e.g. a "
+            'classifier such as the demo\'s text-aligned teacher, or a '
+            'fine-tuned model). Zero-shot classification of a student needs '
+            f'the LGD projector: pass {where}.')
     raise ValueError(
         f'{meta.get("path")!r} holds only the student backbone ({nb} '
         "'backbone.*' tensors, no 'neck.projector.*'; e.g. written by "

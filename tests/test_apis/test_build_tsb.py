@@ -32,3 +32,14 @@ def test_build_tsb_then_training_hits_the_cache(tiny_clip, tsb_cache,
                               templates=['photo:{}'],
                               cache_dir=tsb_cache))
     assert torch.equal(again.weight, tsb.weight)
+
+
+def test_encoder_error_is_a_one_line_exit(tmp_path):
+    """A bad weights path ends the tool with the encoder's message (what to
+    fix), not a traceback."""
+    import pytest
+    missing = str(tmp_path / 'RN50.bin')
+    with pytest.raises(SystemExit, match=r'^build_tsb: .*does not exist: '
+                       'fix the path'):
+        build_tsb_main([CONFIG, '--cfg-options',
+                        f'model.tsb.encoder.pretrained={missing}'])

@@ -197,7 +197,7 @@ def test_missing_or_truncated_shard_is_named(setup, tmp_path):
                           teacher=cfg.model.target_generator))
 
 
-def test_killed_build_resumes(setup, monkeypatch, tmp_path):
+def test_killed_build_resumes(setup, monkeypatch, tmp_path, capsys):
     cfg, ref, _ = setup
     out = str(tmp_path / 'c')
     calls = []
@@ -219,8 +219,11 @@ def test_killed_build_resumes(setup, monkeypatch, tmp_path):
     calls.clear()
     monkeypatch.setattr(tc, 'replay_view', lambda *a: calls.append(a[1:3])
                         or real(*a))
+    capsys.readouterr()
     tc.build_teacher_cache(cfg, out, N, seed=3, shard_size=2)
     assert calls == [(4, 0), (4, 1)]  # only the unfinished shard
+    assert "Resuming: 2 of rank 0's 3 shards are complete" in \
+        capsys.readouterr().out
     for s in range(3):
         assert open(shard_path(out, s), 'rb').read() == open(
             shard_path(ref, s), 'rb').read()

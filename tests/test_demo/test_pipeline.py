@@ -48,6 +48,24 @@ def test_only_rejects_unknown_stage(tmp_path):
         main(['--quick', '--work-dir', str(tmp_path), '--only', 'nope'])
 
 
+def test_only_names_the_missing_earlier_stage(tmp_path):
+    # the zero-shot stage of a student whose pre-training never ran: a
+    # clear message naming the stage to run, not a traceback
+    with pytest.raises(SystemExit, match=r"needs .*lgd-text-only_s0\.json.*"
+                       r"run '--only lgd-text-only_s0' first"):
+        main(['--quick', '--work-dir', str(tmp_path), '--only',
+              'zs_lgd-text-only_s0'])
+
+
+def test_help_lists_the_stages(capsys):
+    with pytest.raises(SystemExit):
+        main(['--help'])
+    out = ' '.join(capsys.readouterr().out.split())
+    for name in ('data', 'teacher', 'lgd_s0', 'zs_lgd_s0', 'seg_random',
+                 'report'):
+        assert f' {name} ' in f' {out} '
+
+
 def _write_cfg(path, scheds):
     path.write_text(f'param_scheduler = {scheds!r}\n')
     return str(path)

@@ -40,3 +40,20 @@ def test_demo_run_keeps_its_test_pipeline():
     pipe = inference_pipeline(run)
     assert [t['type'] for t in pipe] == ['Resize', 'PackInputs']
     assert image_size(pipe) == (32, 32)
+
+
+def test_classifier_checkpoint_is_not_called_backbone_only():
+    import pytest
+    import torch
+
+    from mmlgd.deployment import require_projector
+    t = torch.zeros(1)
+    teacher = {'backbone.conv1.weight': t, 'head.proj.weight': t,
+               'head.logit_scale': t}
+    with pytest.raises(ValueError, match=r"not an LGD pre-training "
+                       r"checkpoint: it has \['head'\] tensors"):
+        require_projector(teacher, {'path': 'teacher/epoch_4.pth'})
+    with pytest.raises(ValueError, match='only the student backbone'):
+        require_projector({'backbone.conv1.weight': t}, {'path': 's.pth'})
+    require_projector({'backbone.conv1.weight': t,
+                       'neck.projector.0.weight': t}, {'path': 'lgd.pth'})

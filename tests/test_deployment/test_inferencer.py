@@ -214,3 +214,13 @@ def test_tsb_dimension_must_match_projector(tsb16_run):
     with pytest.raises(ValueError, match='not the one the student was '
                        'distilled against'):
         ZeroShotInferencer(*tsb16_run)
+
+
+def test_cli_rejects_non_positive_topk(capsys):
+    from mmlgd.apis.inferencer_cli import parse_args
+    with pytest.raises(SystemExit):
+        parse_args(['img.png', '--checkpoint', 'x.pth', '--classes', 'a,b',
+                    '--topk', '0'])
+    assert '--topk: must be >= 1' in capsys.readouterr().err
+    assert parse_args(['img.png', '--checkpoint', 'x.pth', '--topk',
+                       '2']).topk == 2

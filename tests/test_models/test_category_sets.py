@@ -37,6 +37,10 @@ def test_union_file_and_list(tmp_path):
 @pytest.mark.parametrize('spec, match', [
     ([], 'empty'),
     (['cat', 'dog', 'cat'], "Duplicate category names.*'cat'"),
+    (['Shoe', 'bag', ' shoe'], "Duplicate category names.*'Shoe'.*'shoe'"),
+    (['sea  lion', 'Sea lion'], 'Duplicate category names'),
+    (['', ''], 'empty or has blank names'),
+    (['cat', ' '], 'empty or has blank names'),
     ('imagenet-21k', 'Unknown category set'),
 ])
 def test_errors(spec, match):

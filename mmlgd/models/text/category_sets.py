@@ -172,11 +172,24 @@ def _one(spec: str) -> List[str]:
 
 
 def _no_duplicates(names: List[str], source: str) -> None:
-    dups = sorted({n for n in names if names.count(n) > 1})
+    """Refuse blank names, then names that repeat up to case and spacing
+    (text encoders such as CLIP's and MiniLM's lower-case their input, so
+    'Shoe' and 'shoe' would give two identical TSB rows)."""
+    if any(not n.strip() for n in names):
+        _blank_error(source)
+    keys = [' '.join(n.casefold().split()) for n in names]
+    dups = sorted({n for n, k in zip(names, keys) if keys.count(k) > 1})
     if dups:
         raise ValueError(
-            f'Duplicate category names in {source}: {dups}. Each TSB row '
-            'must be a distinct category: remove repeats.')
+            f'Duplicate category names in {source}: {dups} (compared '
+            'ignoring case and spacing). Each TSB row must be a distinct '
+            'category: remove repeats.')
+
+
+def _blank_error(source: str) -> None:
+    raise ValueError(
+        f'The category list from {source} is empty or has blank names: '
+        'the TSB needs at least one non-empty category name.')
 
 
 def resolve_classes(spec: ClassSpec) -> List[str]:
@@ -218,9 +231,7 @@ def resolve_classes(spec: ClassSpec) -> List[str]:
             source = 'the class list'
             _no_duplicates(names, source)
     if not names or any(not n for n in names):
-        raise ValueError(
-            f'The category list from {source} is empty or has blank names: '
-            'the TSB needs at least one non-empty category name.')
+        _blank_error(source)
     return names
 
 

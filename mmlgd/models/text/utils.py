@@ -221,8 +221,10 @@ def create_open_clip(model_name: str, pretrained: Optional[str],
                 f'{pretrained!r}), cache_dir=\'clip_weights\'))", copy the '
                 'printed file here and pass pretrained=\'/path/to/that/'
                 f'file\' with {args}'
-                + (' (these weights were trained with QuickGELU).'
-                   if quick_gelu else '.')) from err
+                + (' (these weights were trained with QuickGELU)'
+                   if quick_gelu else '') + '; for an LGD config: '
+                '--cfg-options model.target_generator.pretrained=/path/file '
+                'model.tsb.encoder.pretrained=/path/file.') from err
     if is_path and _is_torchscript(pretrained):
         raise ValueError(
             f'{pretrained!r} is a TorchScript archive (OpenAI\'s original '
