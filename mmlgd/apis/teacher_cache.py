@@ -21,6 +21,7 @@ sampler -> :class:`CachedViewSampler`); the teacher is never built.
 import argparse
 import copy
 import io
+import os
 import os.path as osp
 import sys
 from typing import Optional
@@ -78,9 +79,12 @@ def _prepare_dir(out: str, key: dict, force: bool) -> bool:
         if osp.isfile(path):
             try:
                 check_key(read_json(path, '')['key'], key, out)
-            except ValueError:
+            except ValueError as err:
                 if not force:
-                    raise
+                    raise ValueError(
+                        f'{err} To build the new cache in its place, rerun '
+                        'with --force (the old cache files are deleted).'
+                    ) from None
                 remove_cache_files(out)
                 break
             return name == MANIFEST
@@ -229,7 +233,10 @@ def main(argv=None) -> dict:
         help='images per shard (each shard is one memory map, i.e. one open '
         'file per training process: ImageNet-1k makes 157 shards)')
     parser.add_argument('--batch-size', type=int, default=64)
-    parser.add_argument('--workers', type=int, default=4)
+    parser.add_argument('--workers', type=int,
+                        default=min(4, len(os.sched_getaffinity(0))),
+                        help='data loader workers (default: 4, or the '
+                        'number of usable CPU cores if fewer)')
     parser.add_argument('--force', action='store_true',
                         help='replace a cache built with another key')
     args = parse_runner_args(parser, argv)
@@ -238,9 +245,17 @@ def main(argv=None) -> dict:
     import mmlgd  # noqa: F401
     if args.launcher != 'none':
         _init_dist(cfg)
-    manifest = build_teacher_cache(
-        cfg, args.out, args.views, args.seed, args.dtype, args.shard_size,
-        args.batch_size, args.workers, force=args.force)
+    try:
+        manifest = build_teacher_cache(
+            cfg, args.out, args.views, args.seed, args.dtype,
+            args.shard_size, args.batch_size, args.workers, force=args.force)
+    except ValueError as err:  # a bad argument or a mismatched cache
+        raise SystemExit(f'cache_teacher: {err}') from None
+    except KeyboardInterrupt:
+        raise SystemExit(
+            f'\ncache_teacher: interrupted. The complete shards in '
+            f'{args.out} are kept; rerun the same command to build the '
+            'rest.') from None
     if get_dist_info()[0] == 0:
         print(f'\nDone: {osp.abspath(args.out)} ({manifest["bytes"]} bytes). '
               'Train from it with mmlgd.apis.teacher_cache.cached_config.')

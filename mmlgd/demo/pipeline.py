@@ -1,16 +1,24 @@
 """The whole LGD pipeline on real Fashion-MNIST images, offline, on CPU.
 
     python tools/run_demo.py [--quick] [--work-dir DIR] [--seeds 0 1 2]
+                             [--students lgd lgd-image-only seed ...]
+                             [--transfer-fractions 0.1 1.0]
+                             [--transfer-seeds 0 1] [--teacher-cache N]
                              [--only STAGE ...] [--redo STAGE ...]
 
 Stages (each skipped on re-run once its result file exists and its settings
-are unchanged): prepare data -> scenes -> text-aligned teacher -> LGD and the
-two ablations -> zero-shot and linear-probe evaluation of every student (and
-a random-init one) -> Mask R-CNN and UperNet fine-tunes (LGD vs random init)
--> ``report.md`` with tables and plots. ``--quick`` runs a reduced version
-(a few minutes) into ``work_dirs/demo-quick``. ``--only`` runs the named
-stages (their inputs must exist from an earlier run) and prints where their
-results are; the report is written only when ``report`` is among them.
+are unchanged): prepare data -> scenes -> text-aligned teacher -> students
+pre-trained with the same teacher, data, schedule and seeds (LGD, its
+image-only ablation and the SEED baseline; the text-only ablation with
+``--students``; LGD from a teacher-embedding cache with ``--teacher-cache``)
+-> zero-shot and linear-probe evaluation of every student (and a random-init
+one) -> Mask R-CNN and UperNet fine-tunes of every init and seed on a
+fraction of the training scenes (10%: the low-data regime) -> ``report.md``
+with tables (mean ± std over seeds, paired differences) and plots.
+``--quick`` runs a reduced version (a few minutes) into
+``work_dirs/demo-quick``. ``--only`` runs the named stages (their inputs
+must exist from an earlier run) and prints where their results are; the
+report is written only when ``report`` is among them.
 """
 import argparse
 import contextlib
@@ -42,6 +50,22 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--seeds', type=int, nargs='+',
                         help='seeds for the student runs (mean and spread '
                         'are reported when more than one)')
+    parser.add_argument('--students', nargs='+', metavar='NAME',
+                        choices=sorted(plan.PRETRAIN_CFGS),
+                        help='pre-trained students (default: '
+                        f'{" ".join(plan.DEFAULT_STUDENTS)})')
+    parser.add_argument('--transfer-fractions', type=float, nargs='+',
+                        metavar='F', help='fractions of the training '
+                        'scenes to fine-tune on, one regime each (default '
+                        f'{plan.DEFAULT["transfer_fractions"]}; 1.0 adds the '
+                        'full-data regime)')
+    parser.add_argument('--transfer-seeds', type=int, nargs='+',
+                        metavar='SEED', help='seeds whose students are '
+                        'fine-tuned (default: all --seeds)')
+    parser.add_argument('--teacher-cache', type=int, metavar='N',
+                        help='also pre-train LGD from a cache of N teacher '
+                        'views per image (built once) and compare it with '
+                        'the online run at the same epochs')
     parser.add_argument('--only', nargs='+', metavar='STAGE',
                         help='run only these stages (their inputs must '
                         "exist); add 'report' to rewrite report.md")
@@ -67,7 +91,7 @@ def _in_dir(path: str) -> Iterator[None]:
 def run(quick: bool = False, work_dir: Optional[str] = None,
         seeds: Optional[Sequence[int]] = None,
         only: Optional[Sequence[str]] = None, redo: Sequence[str] = (),
-        fmnist_src: Optional[str] = None) -> dict:
+        fmnist_src: Optional[str] = None, **choices) -> dict:
     """Run the demo's stages (from the repository root).
 
     Args:
@@ -79,6 +103,8 @@ def run(quick: bool = False, work_dir: Optional[str] = None,
             ``'report'`` writes the report too.
         redo (Sequence[str]): stages to re-run although done (``'all'``).
         fmnist_src (str, optional): folder with the idx files.
+        **choices: ``students``, ``transfer_fractions``, ``transfer_seeds``,
+            ``teacher_cache`` of :func:`plan.make_settings`.
 
     Returns:
         dict: with the report, the summary it writes (``results.json``:
@@ -87,9 +113,10 @@ def run(quick: bool = False, work_dir: Optional[str] = None,
         its result json}, work_dir=...)``.
 
     Raises:
-        ValueError: an unknown stage name in ``only``.
+        ValueError: an unknown stage name in ``only``, or a bad choice
+            (see :func:`plan.make_settings`).
     """
-    settings = plan.make_settings(quick, seeds, fmnist_src)
+    settings = plan.make_settings(quick, seeds, fmnist_src, **choices)
     work_dir = work_dir or ('work_dirs/demo-quick' if quick
                             else 'work_dirs/demo')
     todo = plan.stage_list(settings)
@@ -148,6 +175,9 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     args = parse_args(argv)
     try:
         return run(args.quick, args.work_dir, args.seeds, args.only,
-                   args.redo, args.fmnist_src)
+                   args.redo, args.fmnist_src, students=args.students,
+                   transfer_fractions=args.transfer_fractions,
+                   transfer_seeds=args.transfer_seeds,
+                   teacher_cache=args.teacher_cache)
     except ValueError as err:
         raise SystemExit(str(err)) from None

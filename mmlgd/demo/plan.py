@@ -5,18 +5,27 @@ Stage = namedtuple('Stage', ['name', 'kind', 'params'])
 
 CFG = 'configs/fashion_mnist/'
 TEACHER_CFG = CFG + 'tac_resnet18_1xb128-4e_fashion-mnist.py'
-LGD_CFGS = {
+# Pre-trained students: LGD, its two ablations and the SEED baseline, all
+# with the same teacher, data, schedule and seeds.
+PRETRAIN_CFGS = {
     'lgd': CFG + 'lgd_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
     'lgd-image-only':
     CFG + 'lgd-image-only_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
     'lgd-text-only':
     CFG + 'lgd-text-only_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
+    'seed': CFG + 'seed_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
 }
+# The default run's students; the text-only ablation is opt-in
+# (``--students``) to keep the run within its time budget.
+DEFAULT_STUDENTS = ('lgd', 'lgd-image-only', 'seed')
 ZS_STUDENT_CFG = CFG + 'zero-shot_lgd-resnet18_fashion-mnist.py'
 ZS_TEACHER_CFG = CFG + 'zero-shot_tac-resnet18_fashion-mnist.py'
 PROBE_CFG = CFG + 'linear-probe_resnet18_1xb100-30e_fashion-mnist-1k.py'
 DET_CFG = CFG + 'mask-rcnn_lgd-r18_fpn-light_1xb8-300i_fmnist-scenes.py'
 SEG_CFG = CFG + 'upernet_lgd-r18_light_1xb8-600i_fmnist-scenes.py'
+
+# Pre-training from the teacher-embedding cache (``--teacher-cache N``).
+CACHED_CFG = CFG + 'lgd-cached-10v_tac-r18_resnet18_1xb128-2e_fashion-mnist.py'
 
 DEFAULT = dict(
     fmnist_out='data/fashion_mnist',
@@ -24,8 +33,10 @@ DEFAULT = dict(
     teacher_epochs=4, teacher_images=None,
     lgd_epochs=2, lgd_images=None,
     probe_epochs=30, test_images=None,
-    det_iters=300, seg_iters=600, seeds=[0, 1, 2],
-    log_interval=20)
+    # transfer: fractions of the training scenes (0.1 = the low-data regime)
+    # and the fine-tuning budget, the same for every init and fraction
+    transfer_fractions=[0.1], det_iters=100, seg_iters=200,
+    seeds=[0, 1, 2], transfer_seeds=None, log_interval=20)
 QUICK = dict(
     fmnist_out='data/fashion_mnist',
     scenes_out='data/fmnist_scenes_quick', n_scenes_train=96,
@@ -33,26 +44,90 @@ QUICK = dict(
     teacher_epochs=2, teacher_images=4096,
     lgd_epochs=1, lgd_images=2048,
     probe_epochs=5, test_images=1000,
-    det_iters=12, seg_iters=12, seeds=[0], log_interval=4)
+    transfer_fractions=[0.5], det_iters=12, seg_iters=12,
+    seeds=[0], transfer_seeds=None, log_interval=4)
 
 
-def make_settings(quick: bool, seeds=None, fmnist_src=None) -> dict:
-    """The demo's sizes and schedules (see DEFAULT / QUICK)."""
+def make_settings(quick: bool, seeds=None, fmnist_src=None,
+                  students=None, transfer_fractions=None,
+                  transfer_seeds=None, teacher_cache=None) -> dict:
+    """The demo's sizes and schedules (see DEFAULT / QUICK), with the
+    command line's choices.
+
+    Args:
+        quick (bool): the reduced settings.
+        seeds (list[int], optional): pre-training seeds.
+        fmnist_src (str, optional): folder of the idx files.
+        students (list[str], optional): pre-training variants, keys of
+            :data:`PRETRAIN_CFGS` (default :data:`DEFAULT_STUDENTS`).
+        transfer_fractions (list[float], optional): fractions in (0, 1] of
+            the training scenes each transfer regime fine-tunes on.
+        transfer_seeds (list[int], optional): the seeds whose students are
+            fine-tuned (default: all of ``seeds``).
+        teacher_cache (int, optional): N; also pre-train LGD from a cache of
+            N teacher views per image.
+
+    Raises:
+        ValueError: an unknown student, a fraction outside (0, 1], a
+            transfer seed that is not a pre-training seed, or N < 1.
+    """
     s = dict(QUICK if quick else DEFAULT)
     s['quick'] = quick
     if seeds:
         s['seeds'] = list(seeds)
+    s['students'] = list(students or DEFAULT_STUDENTS)
+    unknown = sorted(set(s['students']) - set(PRETRAIN_CFGS))
+    if unknown:
+        raise ValueError(f'Unknown student(s) {unknown}; choose from '
+                         f'{sorted(PRETRAIN_CFGS)}.')
+    if transfer_fractions:
+        s['transfer_fractions'] = list(transfer_fractions)
+    if not all(0 < f <= 1 for f in s['transfer_fractions']):
+        raise ValueError(f'--transfer-fractions must be in (0, 1], got '
+                         f'{s["transfer_fractions"]}.')
+    s['transfer_seeds'] = list(transfer_seeds or s['transfer_seeds']
+                               or s['seeds'])
+    if set(s['transfer_seeds']) - set(s['seeds']):
+        raise ValueError(f'--transfer-seeds {s["transfer_seeds"]} must be '
+                         f'among the pre-training --seeds {s["seeds"]}: '
+                         'each fine-tune starts from that seed\'s student.')
+    if teacher_cache is not None and teacher_cache < 1:
+        raise ValueError(f'--teacher-cache N needs N >= 1, got '
+                         f'{teacher_cache}.')
+    s['teacher_cache'] = teacher_cache
     s['fmnist_src'] = fmnist_src
     return s
 
 
 def students(settings) -> list:
-    """(name, lgd variant or None for random init, seed) of every student."""
+    """(name, pre-training variant or None for random init, seed) of every
+    student."""
     out = [('random', None, settings['seeds'][0])]
     for seed in settings['seeds']:
-        for variant in LGD_CFGS:
+        for variant in settings['students']:
             out.append((f'{variant}_s{seed}', variant, seed))
+        if settings.get('teacher_cache'):
+            out.append((f'lgd-cached_s{seed}', 'lgd-cached', seed))
     return out
+
+
+def transfer_inits(settings) -> list:
+    """The backbone inits fine-tuned downstream: every pre-trained variant
+    except the text-only ablation and the cached run, then random init."""
+    return [v for v in settings['students'] if v != 'lgd-text-only'] + [
+        'random']
+
+
+def scene_count(settings, fraction) -> int:
+    """Training scenes of a transfer regime (the first ones of the
+    seeded scene set)."""
+    return max(1, round(settings['n_scenes_train'] * fraction))
+
+
+def transfer_stage(task, fraction, init, seed) -> str:
+    """e.g. ``det10_lgd_s0``: Mask R-CNN on 10% of the scenes, backbone from
+    the seed-0 LGD student."""
+    return f'{task}{round(fraction * 100)}_{init}_s{seed}'
 
 
 def stage_list(s) -> list:
@@ -71,10 +146,19 @@ def stage_list(s) -> list:
                                               teacher='teacher', student=None,
                                               images=s['test_images'])),
     ]
+    if s['teacher_cache']:
+        st.append(Stage('teacher_cache', 'cache', dict(
+            config=PRETRAIN_CFGS['lgd'], views=s['teacher_cache'],
+            images=s['lgd_images'], seed=0, teacher='teacher')))
     for name, variant, seed in students(s):
-        if variant is not None:
+        if variant == 'lgd-cached':
             st.append(Stage(name, 'train', dict(
-                config=LGD_CFGS[variant], epochs=s['lgd_epochs'],
+                config=CACHED_CFG, epochs=s['lgd_epochs'],
+                images=s['lgd_images'], seed=seed, teacher='teacher',
+                cache='teacher_cache', views=s['teacher_cache'])))
+        elif variant is not None:
+            st.append(Stage(name, 'train', dict(
+                config=PRETRAIN_CFGS[variant], epochs=s['lgd_epochs'],
                 images=s['lgd_images'], seed=seed, teacher='teacher')))
     for name, variant, seed in students(s):
         st.append(Stage(f'zs_{name}', 'zero_shot', dict(
@@ -83,11 +167,15 @@ def stage_list(s) -> list:
         st.append(Stage(f'probe_{name}', 'probe', dict(
             config=PROBE_CFG, student=name if variant else None,
             epochs=s['probe_epochs'], images=s['test_images'], seed=seed)))
-    first = f'lgd_s{s["seeds"][0]}'
-    for task, cfg in (('det', DET_CFG), ('seg', SEG_CFG)):
-        for init in (first, None):
-            st.append(Stage(f'{task}_{"lgd" if init else "random"}', task,
-                            dict(config=cfg, student=init,
-                                 iters=s[f'{task}_iters'],
-                                 scenes=s['scenes_out'], seed=0)))
+    for fraction in s['transfer_fractions']:
+        for task, cfg in (('det', DET_CFG), ('seg', SEG_CFG)):
+            for seed in s['transfer_seeds']:
+                for init in transfer_inits(s):
+                    st.append(Stage(
+                        transfer_stage(task, fraction, init, seed), task,
+                        dict(config=cfg, iters=s[f'{task}_iters'],
+                             student=None if init == 'random'
+                             else f'{init}_s{seed}',
+                             scenes=s['scenes_out'], seed=seed,
+                             train_scenes=scene_count(s, fraction))))
     return st

@@ -48,6 +48,7 @@ def per_class_plot(ctx, seed):
     series = [('teacher', 'zs_teacher'), ('LGD', f'zs_lgd_s{seed}'),
               ('image-only', f'zs_lgd-image-only_s{seed}'),
               ('text-only', f'zs_lgd-text-only_s{seed}'),
+              ('SEED', f'zs_seed_s{seed}'),
               ('random init', 'zs_random')]
     fig, ax = plt.subplots(figsize=(10, 4))
     width = 0.8 / len(series)

@@ -39,8 +39,8 @@ class Context:
 def _fingerprint(ctx, stage):
     """The stage's params plus a digest of each upstream result it uses,
     so re-running an upstream stage re-runs this one."""
-    params = json.loads(json.dumps(stage.params))
-    for key in ('teacher', 'student'):
+    params = json.loads(json.dumps(stage.params))  # a copy
+    for key in ('teacher', 'student', 'cache'):
         dep = params.get(key)
         if isinstance(dep, str) and osp.isfile(ctx.result_path(dep)):
             params[f'{key}_result'] = file_sha256(
@@ -127,9 +127,35 @@ def _fmnist_opts(ctx, dataloader, images):
         if images else []
 
 
-def _teacher_opts(ctx):
-    return _opts(**{'model.target_generator.checkpoint':
-                    ctx.checkpoint('teacher')})
+def _teacher_opts(ctx, key='model.target_generator.checkpoint'):
+    return _opts(**{key: ctx.checkpoint('teacher')})
+
+
+def _cache_opts(ctx, p):
+    """Options that point the cached-LGD config at the demo's cache and
+    teacher (the teacher's weights are hashed for the key check, never
+    loaded), and restrict its wrapped dataset like the online run's."""
+    cache_dir = ctx.result(p['cache'])['cache_dir']
+    opts = _opts(**{'model.target_generator.cache_dir': cache_dir,
+                    'train_dataloader.dataset.cache_dir': cache_dir,
+                    'train_dataloader.dataset.num_views': p['views']})
+    return opts + _teacher_opts(
+        ctx, 'model.target_generator.teacher.checkpoint')
+
+
+def _cache(ctx, stage):
+    """Build the teacher-embedding cache (``tools/cache_teacher.py``) for
+    the LGD config, with the demo's teacher."""
+    from mmlgd.apis import teacher_cache
+    p = stage.params
+    out = osp.join(ctx.work_dir, f'teacher_cache_{p["views"]}v')
+    opts = _teacher_opts(ctx) + _fmnist_opts(ctx, 'train_dataloader',
+                                             p['images'])
+    manifest = teacher_cache.main([
+        p['config'], '--views', str(p['views']), '--out', out,
+        '--seed', str(p['seed']), '--workers', '0', '--force',
+        '--cfg-options', *opts])
+    return dict(metrics={}, cache_dir=out, bytes=manifest['bytes'])
 
 
 def _train(ctx, stage):
@@ -140,11 +166,15 @@ def _train(ctx, stage):
                     'train_cfg.max_epochs': p['epochs'],
                     'default_hooks.logger.interval':
                     ctx.settings['log_interval']})
-    opts += _fmnist_opts(ctx, 'train_dataloader', p['images'])
+    # the cached config wraps the dataset: restrict the wrapped one
+    opts += _fmnist_opts(ctx, 'train_dataloader.dataset' if p.get('cache')
+                         else 'train_dataloader', p['images'])
     epochs = p['epochs']
     sched = _scheduler_opts(p['config'], CosineAnnealingLR=dict(end=epochs))
     sched += [f'default_hooks.checkpoint.interval={epochs}']
-    if p.get('teacher'):
+    if p.get('cache'):
+        opts += _cache_opts(ctx, p)
+    elif p.get('teacher'):
         opts += _teacher_opts(ctx)
     else:
         opts += [f'train_cfg.val_interval={epochs}']
@@ -242,7 +272,11 @@ def _transfer(ctx, stage):
     opts = _opts(**{'experiment_name': stage.name,
                     'randomness.seed': p['seed'],
                     'train_cfg.max_iters': iters,
-                    'default_hooks.checkpoint.interval': iters}, **data)
+                    'default_hooks.checkpoint.interval': iters,
+                    # the regime's training scenes: the first ones of the
+                    # seeded scene set (mmengine BaseDataset ``indices``)
+                    'train_dataloader.dataset.indices': p['train_scenes']},
+                 **data)
     opts += _scheduler_opts(p['config'],
                             LinearLR=dict(end=max(1, iters // 10)),
                             CosineAnnealingLR=dict(end=iters))
@@ -259,6 +293,6 @@ def _report(ctx, stage):
     return write_report(ctx)
 
 
-RUNNERS = dict(data=_data, scenes=_scenes, train=_train,
+RUNNERS = dict(data=_data, scenes=_scenes, train=_train, cache=_cache,
                zero_shot=_zero_shot, probe=_probe, det=_transfer,
                seg=_transfer, report=_report)

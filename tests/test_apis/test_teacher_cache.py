@@ -283,6 +283,27 @@ def test_cli_prints_disk_estimate_and_skips_a_complete_cache(
     assert os.stat(shard_path(out, 0)).st_mtime_ns == stamp
 
 
+def test_cli_errors_are_one_line_and_say_what_to_do(setup, tmp_path,
+                                                   monkeypatch):
+    cfg, _, root = setup
+    out = str(tmp_path / 'c')
+    args = [str(root / 'cfg.py'), '--views', '2', '--out', out, '--seed', '3',
+            '--shard-size', '2', '--workers', '0']
+    tc.main(args)
+    other = args[:2] + ['3'] + args[3:]   # another N into the same folder
+    with pytest.raises(SystemExit, match=r'^cache_teacher: .*another '
+                       r'num_views.*rerun with --force'):
+        tc.main(other)
+    assert tc.main(other + ['--force'])['bytes'] == 5 * 3 * 32 * 2
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(tc, 'build_teacher_cache', interrupted)
+    with pytest.raises(SystemExit, match='interrupted.*rerun the same '
+                       'command'):
+        tc.main(args)
+
+
 def test_in_memory_dataset_is_keyed_by_pixels(tmp_path):
     from mmlgd.datasets.fashion_mnist.idx import write_idx
     from mmlgd.utils.teacher_cache import dataset_identity

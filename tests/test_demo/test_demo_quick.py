@@ -31,11 +31,15 @@ def test_demo_quick(tmp_path):
     assert part['ran'] == ['data', 'scenes']
     assert all(osp.isfile(p) for p in part['results'].values())
     assert not osp.exists(osp.join(wd, 'results.json'))
-    summary = main(['--quick', '--work-dir', wd])
+    # with the teacher-cache switch: cache build, cached pre-training
+    summary = main(['--quick', '--work-dir', wd, '--teacher-cache', '2'])
 
     report = open(osp.join(wd, 'report.md')).read()
     for heading in ('## Classification', '## Transfer', 'zero-shot top-1',
-                    'bbox mAP', 'mIoU'):
+                    'bbox mAP', 'mIoU', 'SEED baseline', 'Paired differences',
+                    '## Pre-training from the teacher-embedding cache',
+                    'cached - online (paired)',
+                    '`python tools/run_demo.py --quick --teacher-cache 2`'):
         assert heading in report
     for png in ('curves.png', 'per_class_zero_shot.png',
                 'embedding_map.png'):
@@ -51,11 +55,18 @@ def test_demo_quick(tmp_path):
             assert 0 <= _pct(row['zero_shot']) <= 100
             assert 0 <= _pct(row['linear_probe']) <= 100
     metrics = summary['metrics']
-    for stage in ('det_lgd', 'det_random'):
+    # every init fine-tuned on 50% of the quick scenes
+    for init in ('lgd', 'lgd-image-only', 'seed', 'random'):
         for key in ('coco/bbox_mAP', 'coco/segm_mAP'):
-            assert 0.0 <= metrics[stage][key] <= 1.0
-    for stage in ('seg_lgd', 'seg_random'):
-        assert 0.0 <= metrics[stage]['mIoU'] <= 100.0
+            assert 0.0 <= metrics[f'det50_{init}_s0'][key] <= 1.0
+        assert 0.0 <= metrics[f'seg50_{init}_s0']['mIoU'] <= 100.0
+    assert [r['init'] for r in summary['transfer']['0.5']] == [
+        'LGD (w_tex = w_vis = 0.5)', 'LGD image-only ablation (w_tex = 0)',
+        'SEED baseline (instance queue, no text)', 'random init']
+    # the cached run trained from the cache the demo built
+    cache = json.load(open(osp.join(wd, 'results', 'teacher_cache.json')))
+    assert osp.isfile(osp.join(cache['cache_dir'], 'manifest.json'))
+    assert 0 <= metrics['zs_lgd-cached_s0']['accuracy/top1'] <= 100
     # per-category zero-shot accuracies were computed from the dumped
     # predictions of tools/test.py --out
     per_class = json.load(open(osp.join(wd, 'results',
@@ -63,6 +74,6 @@ def test_demo_quick(tmp_path):
     assert len(per_class) == 10 and max(per_class) > 0.4
 
     # re-running skips every finished stage
-    again = main(['--quick', '--work-dir', wd])
+    again = main(['--quick', '--work-dir', wd, '--teacher-cache', '2'])
     assert again['metrics']['zs_teacher'] == metrics['zs_teacher']
     assert os.listdir(osp.join(wd, 'teacher'))

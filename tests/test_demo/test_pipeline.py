@@ -51,17 +51,18 @@ def test_only_rejects_unknown_stage(tmp_path):
 def test_only_names_the_missing_earlier_stage(tmp_path):
     # the zero-shot stage of a student whose pre-training never ran: a
     # clear message naming the stage to run, not a traceback
-    with pytest.raises(SystemExit, match=r"needs .*lgd-text-only_s0\.json.*"
-                       r"run '--only lgd-text-only_s0' first"):
+    with pytest.raises(SystemExit, match=r"needs .*seed_s0\.json.*"
+                       r"run '--only seed_s0' first"):
         main(['--quick', '--work-dir', str(tmp_path), '--only',
-              'zs_lgd-text-only_s0'])
+              'zs_seed_s0'])
 
 
 def test_help_lists_the_stages(capsys):
     with pytest.raises(SystemExit):
         main(['--help'])
     out = ' '.join(capsys.readouterr().out.split())
-    for name in ('data', 'teacher', 'lgd_s0', 'zs_lgd_s0', 'seg_random',
+    for name in ('data', 'teacher', 'lgd_s0', 'seed_s2', 'zs_lgd_s0',
+                 'det10_seed_s1', 'seg10_random_s0',
                  'report'):
         assert f' {name} ' in f' {out} '
 
@@ -89,8 +90,8 @@ def test_scheduler_options_follow_the_type_not_the_position(tmp_path):
 
 
 @pytest.mark.parametrize('config', [
-    plan.TEACHER_CFG, plan.LGD_CFGS['lgd'], plan.PROBE_CFG, plan.DET_CFG,
-    plan.SEG_CFG
+    plan.TEACHER_CFG, *plan.PRETRAIN_CFGS.values(), plan.CACHED_CFG,
+    plan.PROBE_CFG, plan.DET_CFG, plan.SEG_CFG
 ])
 def test_demo_configs_have_the_schedulers_the_demo_sets(config):
     from mmengine.config import Config

@@ -1,0 +1,239 @@
+"""The demo's plan (students, transfer regimes, cache switch), the options
+its stages pass to the OpenMMLab tools, and the report's seed statistics."""
+import json
+import math
+import os.path as osp
+import statistics
+
+import pytest
+
+from mmlgd.demo import compare, main, plan, report, stages, tables
+
+
+# ------------------------------------------------------------ statistics
+def test_fmt_mean_and_sample_std():
+    assert compare.fmt([]) == 'n/a'
+    assert compare.fmt([None, 0.5], scale=100) == '50.0'
+    # sample std of 1, 2, 4 by hand: mean 7/3, squares 16/9+1/9+25/9 = 42/9,
+    # / (n - 1) = 21/9 -> 1.53
+    assert compare.fmt([1.0, 2.0, 4.0]) == '2.3 ± 1.5 (n=3)'
+
+
+def _t_test_p(d):
+    """Two-sided paired t-test p from the t distribution's CDF by numeric
+    integration of its density (independent of scipy.stats.ttest_rel)."""
+    n = len(d)
+    t = statistics.mean(d) / (statistics.stdev(d) / math.sqrt(n))
+    k = n - 1
+    c = math.gamma((k + 1) / 2) / (math.sqrt(k * math.pi) * math.gamma(k / 2))
+    steps, hi = 200000, abs(t)
+    h = hi / steps
+    inner = sum(c * (1 + ((i + 0.5) * h) ** 2 / k) ** (-(k + 1) / 2) * h
+                for i in range(steps))
+    return 2 * (0.5 - inner)
+
+
+def test_paired_differences_and_t_test():
+    a = [80.0, 81.0, 79.5]
+    b = [77.0, 78.5, 77.0]
+    got = compare.paired(a, b)
+    d = [3.0, 2.5, 2.5]
+    assert got['n'] == 3
+    assert got['mean'] == pytest.approx(statistics.mean(d))
+    assert got['std'] == pytest.approx(statistics.stdev(d))
+    assert got['p'] == pytest.approx(_t_test_p(d), abs=1e-4)
+    assert got['separated'] is True
+    # an inconsistent difference does not separate
+    noisy = compare.paired([80.0, 79.0, 81.0], [79.5, 80.0, 80.0])
+    assert noisy['p'] == pytest.approx(_t_test_p([0.5, -1.0, 1.0]),
+                                       abs=1e-4)
+    assert noisy['separated'] is False
+    assert 'not separated' in compare.paired_cell(noisy)
+
+
+def test_paired_leaves_out_missing_pairs_and_needs_two():
+    got = compare.paired([0.5, None, 0.7], [0.4, 0.3, None], scale=100)
+    assert got['n'] == 1 and got['mean'] == pytest.approx(10.0)
+    assert got['p'] is None and got['separated'] is False
+    assert compare.paired_cell(got) == '+10.0 (n=1, no spread)'
+    assert compare.paired_cell(compare.paired([], [])) == 'n/a'
+    # identical differences: no spread, no test (not "separated")
+    same = compare.paired([2.0, 3.0], [1.0, 2.0])
+    assert same['std'] == 0 and same['p'] is None and not same['separated']
+
+
+# ------------------------------------------------------------------ plan
+def test_default_plan_has_seed_baseline_and_low_data_transfer():
+    s = plan.make_settings(False)
+    by_name = {st.name: st for st in plan.stage_list(s)}
+    for seed in s['seeds']:
+        st = by_name[f'seed_s{seed}']
+        assert st.params['config'] == plan.PRETRAIN_CFGS['seed']
+        # the same teacher, data, schedule and seed as LGD's run
+        lgd = dict(by_name[f'lgd_s{seed}'].params)
+        assert {**lgd, 'config': st.params['config']} == st.params
+        assert f'zs_seed_s{seed}' in by_name
+        assert f'probe_seed_s{seed}' in by_name
+    assert not any(n.startswith('lgd-text-only') for n in by_name)
+    det = [n for n in by_name if n.startswith('det10_')]
+    seg = [n for n in by_name if n.startswith('seg10_')]
+    inits = ['lgd', 'lgd-image-only', 'seed', 'random']
+    assert len(det) == len(seg) == len(inits) * len(s['seeds'])
+    for init in inits:
+        for seed in s['seeds']:
+            p = by_name[f'det10_{init}_s{seed}'].params
+            assert p['student'] == (None if init == 'random'
+                                    else f'{init}_s{seed}')
+            assert p['seed'] == seed and p['iters'] == s['det_iters']
+            assert p['train_scenes'] == 150   # 10% of 1500
+    assert not any(n.startswith('teacher_cache') for n in by_name)
+
+
+def test_teacher_cache_switch_adds_cache_and_cached_students():
+    s = plan.make_settings(False, teacher_cache=4)
+    names = [st.name for st in plan.stage_list(s)]
+    by_name = {st.name: st for st in plan.stage_list(s)}
+    assert names.index('teacher') < names.index('teacher_cache') \
+        < names.index('lgd-cached_s0')
+    p = by_name['lgd-cached_s0'].params
+    assert p['config'] == plan.CACHED_CFG
+    assert p['cache'] == 'teacher_cache' and p['views'] == 4
+    assert p['epochs'] == by_name['lgd_s0'].params['epochs']
+    assert by_name['teacher_cache'].params['config'] == \
+        plan.PRETRAIN_CFGS['lgd']
+    # the cached run is evaluated, not fine-tuned downstream
+    assert 'zs_lgd-cached_s1' in names and 'probe_lgd-cached_s1' in names
+    assert not any('lgd-cached' in n for n in names
+                   if n.startswith(('det', 'seg')))
+
+
+@pytest.mark.parametrize('kw, match', [
+    (dict(students=['lgd', 'bingo']), r"Unknown student\(s\) \['bingo'\]"),
+    (dict(transfer_fractions=[0.0]), r'must be in \(0, 1\]'),
+    (dict(transfer_fractions=[1.5]), r'must be in \(0, 1\]'),
+    (dict(transfer_seeds=[7]), 'among the pre-training --seeds'),
+    (dict(teacher_cache=0), 'N >= 1'),
+])
+def test_bad_choices_are_named(kw, match):
+    with pytest.raises(ValueError, match=match):
+        plan.make_settings(False, **kw)
+
+
+def test_command_line_errors_exit_with_the_message(tmp_path):
+    with pytest.raises(SystemExit, match='--transfer-seeds'):
+        main(['--quick', '--work-dir', str(tmp_path), '--transfer-seeds',
+              '3', '--only', 'data'])
+
+
+def test_report_command_round_trips():
+    s = plan.make_settings(False, seeds=[0, 1], students=['lgd', 'seed'],
+                           transfer_fractions=[0.1, 1.0],
+                           transfer_seeds=[1], teacher_cache=10)
+    cmd = report.command(s)
+    assert cmd == ('python tools/run_demo.py --seeds 0 1 --students lgd '
+                   'seed --transfer-fractions 0.1 1.0 --transfer-seeds 1 '
+                   '--teacher-cache 10')
+    assert report.command(plan.make_settings(False)) == \
+        'python tools/run_demo.py'
+
+
+# -------------------------------------------------- options to the tools
+def _ctx(tmp_path, settings, results):
+    ctx = stages.Context(str(tmp_path), settings)
+    for name, body in results.items():
+        with open(ctx.result_path(name), 'w') as f:
+            json.dump(body, f)
+    return ctx
+
+
+def test_transfer_stage_fine_tunes_on_the_regime_scenes(tmp_path,
+                                                        monkeypatch):
+    s = plan.make_settings(False)
+    ctx = _ctx(tmp_path, s, {'seed_s2': dict(checkpoint='ck/seed2.pth')})
+    calls = []
+    monkeypatch.setattr(stages.train_api, 'main', calls.append)
+    monkeypatch.setattr(stages.test_api, 'main',
+                        lambda argv: calls.append(argv) or {'mIoU': 1.0})
+    st = {x.name: x for x in plan.stage_list(s)}['seg10_seed_s2']
+    stages._transfer(ctx, st)
+    train = calls[0]
+    assert 'model.backbone.init_cfg.checkpoint=ck/seed2.pth' in train
+    assert 'train_dataloader.dataset.indices=150' in train
+    assert 'randomness.seed=2' in train
+    assert f'train_cfg.max_iters={s["seg_iters"]}' in train
+    st = {x.name: x for x in plan.stage_list(s)}['det10_random_s1']
+    stages._transfer(ctx, st)
+    assert 'model.backbone.init_cfg=None' in calls[2]
+    assert 'randomness.seed=1' in calls[2]
+
+
+def test_cached_pre_training_points_at_the_cache_and_teacher(tmp_path,
+                                                             monkeypatch):
+    s = plan.make_settings(True, teacher_cache=3)
+    ctx = _ctx(tmp_path, s, {
+        'teacher': dict(checkpoint='ck/teacher.pth'),
+        'teacher_cache': dict(cache_dir='wd/teacher_cache_3v', bytes=1)})
+    calls = []
+    monkeypatch.setattr(stages.train_api, 'main', calls.append)
+    by_name = {x.name: x for x in plan.stage_list(s)}
+    stages._train(ctx, by_name['lgd-cached_s0'])
+    argv = calls[0]
+    assert argv[0] == plan.CACHED_CFG
+    for opt in ('model.target_generator.cache_dir=wd/teacher_cache_3v',
+                'train_dataloader.dataset.cache_dir=wd/teacher_cache_3v',
+                'train_dataloader.dataset.num_views=3',
+                'model.target_generator.teacher.checkpoint=ck/teacher.pth',
+                # the wrapped dataset, restricted like the online run's
+                'train_dataloader.dataset.dataset.indices=2048'):
+        assert opt in argv
+    stages._train(ctx, by_name['lgd_s0'])
+    assert 'train_dataloader.dataset.indices=2048' in calls[1]
+    assert 'model.target_generator.checkpoint=ck/teacher.pth' in calls[1]
+
+    from mmlgd.apis import teacher_cache
+    built = []
+    monkeypatch.setattr(teacher_cache, 'main',
+                        lambda argv: built.append(argv) or dict(bytes=8))
+    out = stages._cache(ctx, by_name['teacher_cache'])
+    argv = built[0]
+    assert argv[:5] == [plan.PRETRAIN_CFGS['lgd'], '--views', '3', '--out',
+                        osp.join(str(tmp_path), 'teacher_cache_3v')]
+    assert 'model.target_generator.checkpoint=ck/teacher.pth' in argv
+    assert 'train_dataloader.dataset.indices=2048' in argv
+    assert out['cache_dir'] == argv[4] and out['bytes'] == 8
+
+
+# ---------------------------------------------------------------- tables
+def test_transfer_tables_from_results(tmp_path):
+    s = plan.make_settings(False, seeds=[0, 1, 2])
+    miou = {'lgd': [40.0, 41.0, 42.0], 'random': [35.0, 35.5, 37.5],
+            'seed': [39.0, 40.0, 41.5], 'lgd-image-only': [38, 41, 40]}
+    res = {}
+    for init, vals in miou.items():
+        for seed, v in enumerate(vals):
+            res[f'seg10_{init}_s{seed}'] = dict(metrics={'mIoU': v},
+                                                wall_s=10.0)
+            res[f'det10_{init}_s{seed}'] = dict(metrics={
+                'coco/bbox_mAP': v / 200, 'coco/segm_mAP': v / 500})
+    ctx = _ctx(tmp_path, s, res)
+    rows = {r[0]: r[1:] for r in tables.transfer_rows(ctx, 0.1)}
+    assert rows['LGD (w_tex = w_vis = 0.5)'] == (
+        '20.5 ± 0.5 (n=3)', '8.2 ± 0.2 (n=3)', '41.0 ± 1.0 (n=3)')
+    cmp = {r[0]: r[1:] for r in tables.transfer_comparisons(ctx, 0.1)}
+    lgd_vs_random = cmp['LGD (w_tex = w_vis = 0.5) - random init']
+    d = [5.0, 5.5, 4.5]   # LGD - random mIoU per seed
+    want = compare.paired_cell(dict(
+        n=3, mean=statistics.mean(d), std=statistics.stdev(d),
+        p=_t_test_p(d), separated=_t_test_p(d) < 0.05))
+    assert lgd_vs_random[2].split(', p=')[0] == want.split(', p=')[0]
+    assert 'separated' in lgd_vs_random[2]
+    assert set(cmp) == {
+        'LGD (w_tex = w_vis = 0.5) - random init',
+        'LGD image-only ablation (w_tex = 0) - random init',
+        'SEED baseline (instance queue, no text) - random init',
+        'LGD (w_tex = w_vis = 0.5) - LGD image-only ablation (w_tex = 0)',
+        'LGD (w_tex = w_vis = 0.5) - SEED baseline (instance queue, no '
+        'text)'}
+    groups = {r[0]: r[1:] for r in report.stage_time_rows(
+        {ctx.result_path(n): b for n, b in res.items()})}
+    assert groups['seg10_lgd'] == (3, '10', '30')
