@@ -58,6 +58,8 @@ def infer_images(images: Sequence[str], model: str,
     Raises:
         FileExistsError: ``out`` exists and ``force`` is False (checked
             before any work).
+        FileNotFoundError: an image path that does not exist (checked
+            before the model and TSB are built).
         ValueError / OSError: see :class:`ZeroShotInferencer`.
     """
     from mmlgd.utils.fileio import atomic_write_json
@@ -66,6 +68,11 @@ def infer_images(images: Sequence[str], model: str,
     if out is not None and osp.lexists(out) and not force:
         raise FileExistsError(f'{out} already exists; pass --force to '
                               'overwrite it, or choose another --out.')
+    missing = [i for i in images if isinstance(i, str)
+               and '://' not in i and not osp.exists(i)]
+    if missing:
+        raise FileNotFoundError(
+            f'No such image file or folder: {", ".join(missing)}.')
     inferencer = ZeroShotInferencer(model, checkpoint, classes=classes,
                                     templates=templates, topk=topk,
                                     device=device,

@@ -224,3 +224,18 @@ def test_cli_rejects_non_positive_topk(capsys):
     assert '--topk: must be >= 1' in capsys.readouterr().err
     assert parse_args(['img.png', '--checkpoint', 'x.pth', '--topk',
                        '2']).topk == 2
+
+
+def test_missing_image_is_named_before_the_model_is_built(tmp_path,
+                                                         monkeypatch):
+    from mmlgd.apis import inferencer as inferencer_mod
+    from mmlgd.apis.inferencer_cli import cli
+
+    def no_build(*a, **k):
+        raise AssertionError('the model was built before the paths were '
+                             'checked')
+    monkeypatch.setattr(inferencer_mod, 'ZeroShotInferencer', no_build)
+    gone = str(tmp_path / 'nope.png')
+    with pytest.raises(SystemExit, match=f'No such image file or folder: '
+                       f'{gone}'):
+        cli([gone, '--checkpoint', 'x.pth', '--classes', 'a,b'])

@@ -34,7 +34,8 @@ class StrictLoadImageFromFile(LoadImageFromFile):
             if isinstance(err, FileNotFoundError):
                 raise FileNotFoundError(
                     f'Image file {path!r} does not exist ({what}): fix the '
-                    'dataset root / annotation file.') from err
+                    'path (for a dataset: its data root or annotation '
+                    'file).') from err
             raise OSError(
                 f'Cannot read image {path!r} ({what}): the file is empty, '
                 'truncated or not an image. Replace or delete it (and its '
