@@ -15,6 +15,9 @@ PRETRAIN_CFGS = {
     CFG + 'lgd-text-only_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
     'seed': CFG + 'seed_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
 }
+# Students whose neck is a plain projector (no VSB): zero-shot through
+# ``neck=StudentProjector`` instead of the config's LGKANeck.
+PROJECTOR_ONLY = ('seed',)
 # The default run's students; the text-only ablation is opt-in
 # (``--students``) to keep the run within its time budget.
 DEFAULT_STUDENTS = ('lgd', 'lgd-image-only', 'seed')
@@ -161,9 +164,11 @@ def stage_list(s) -> list:
                 config=PRETRAIN_CFGS[variant], epochs=s['lgd_epochs'],
                 images=s['lgd_images'], seed=seed, teacher='teacher')))
     for name, variant, seed in students(s):
-        st.append(Stage(f'zs_{name}', 'zero_shot', dict(
-            config=ZS_STUDENT_CFG, student=name if variant else None,
-            images=s['test_images'], seed=seed)))
+        zs = dict(config=ZS_STUDENT_CFG, student=name if variant else None,
+                  images=s['test_images'], seed=seed)
+        if variant in PROJECTOR_ONLY:  # no VSB in its checkpoint
+            zs['neck'] = 'StudentProjector'
+        st.append(Stage(f'zs_{name}', 'zero_shot', zs))
         st.append(Stage(f'probe_{name}', 'probe', dict(
             config=PROBE_CFG, student=name if variant else None,
             epochs=s['probe_epochs'], images=s['test_images'], seed=seed)))

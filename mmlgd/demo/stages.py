@@ -221,6 +221,8 @@ def _zero_shot(ctx, stage):
                          ctx.checkpoint('teacher')})
     elif p['student']:
         ckpt = ctx.checkpoint(p['student'])
+        if p.get('neck'):
+            opts += _opts(**{'model.neck.type': p['neck']})
     else:  # random-init student: seeded weights
         opts += _opts(**{'randomness.seed': p['seed']})
     pkl = osp.join(wd, 'predictions.pkl')

@@ -72,7 +72,10 @@ def test_default_plan_has_seed_baseline_and_low_data_transfer():
         # the same teacher, data, schedule and seed as LGD's run
         lgd = dict(by_name[f'lgd_s{seed}'].params)
         assert {**lgd, 'config': st.params['config']} == st.params
-        assert f'zs_seed_s{seed}' in by_name
+        # SEED checkpoints have a plain projector: zero-shot through it
+        assert by_name[f'zs_seed_s{seed}'].params['neck'] == \
+            'StudentProjector'
+        assert 'neck' not in by_name[f'zs_lgd_s{seed}'].params
         assert f'probe_seed_s{seed}' in by_name
     assert not any(n.startswith('lgd-text-only') for n in by_name)
     det = [n for n in by_name if n.startswith('det10_')]
@@ -201,6 +204,22 @@ def test_cached_pre_training_points_at_the_cache_and_teacher(tmp_path,
     assert 'model.target_generator.checkpoint=ck/teacher.pth' in argv
     assert 'train_dataloader.dataset.indices=2048' in argv
     assert out['cache_dir'] == argv[4] and out['bytes'] == 8
+
+
+def test_seed_zero_shot_swaps_the_neck(tmp_path, monkeypatch):
+    s = plan.make_settings(False)
+    ctx = _ctx(tmp_path, s, {'seed_s1': dict(checkpoint='ck/seed1.pth'),
+                             'lgd_s1': dict(checkpoint='ck/lgd1.pth')})
+    calls = []
+    monkeypatch.setattr(stages, '_test', lambda ctx, cfg, ckpt, wd, opts,
+                        pkl=None: calls.append((ckpt, opts)) or {})
+    monkeypatch.setattr(stages, '_per_class', lambda pkl: [])
+    by_name = {x.name: x for x in plan.stage_list(s)}
+    stages._zero_shot(ctx, by_name['zs_seed_s1'])
+    stages._zero_shot(ctx, by_name['zs_lgd_s1'])
+    assert calls[0][0] == 'ck/seed1.pth'
+    assert 'model.neck.type=StudentProjector' in calls[0][1]
+    assert not any('model.neck' in o for o in calls[1][1])
 
 
 # ---------------------------------------------------------------- tables
