@@ -41,24 +41,23 @@ def paired(a: Sequence[Optional[float]], b: Sequence[Optional[float]],
         n < 1 / n < 2), ``p`` (None when n < 2 or all differences are
         equal), ``separated`` (bool).
     """
-    d = [(x - y) * scale for x, y in zip(a, b)
-         if x is not None and y is not None]
+    pairs = [(x * scale, y * scale) for x, y in zip(a, b)
+             if x is not None and y is not None]
+    d = [x - y for x, y in pairs]
     out = dict(n=len(d), mean=statistics.mean(d) if d else None,
                std=statistics.stdev(d) if len(d) > 1 else None, p=None,
                separated=False)
     if len(d) > 1 and out['std'] > 0:
         from scipy.stats import ttest_rel
-        p = float(ttest_rel([x * scale for x, y in zip(a, b)
-                             if x is not None and y is not None],
-                            [y * scale for x, y in zip(a, b)
-                             if x is not None and y is not None]).pvalue)
+        p = float(ttest_rel(*zip(*pairs)).pvalue)
         out['p'] = None if math.isnan(p) else p
         out['separated'] = out['p'] is not None and out['p'] < 0.05
     return out
 
 
 def paired_cell(cmp: dict) -> str:
-    """A table cell for :func:`paired`: ``'+2.1 ± 0.4, p=0.01 (yes)'``."""
+    """A table cell for :func:`paired`:
+    ``'+2.1 ± 0.4, p=0.01 (separated)'``."""
     if not cmp['n']:
         return 'n/a'
     if cmp['n'] == 1:

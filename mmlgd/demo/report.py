@@ -78,12 +78,12 @@ def _transfer_section(ctx, s):
 
 
 def _cache_section(ctx, s):
+    cache = ctx.result('teacher_cache')
     return [
         '## Pre-training from the teacher-embedding cache', '',
         f'LGD pre-trained from a cache of {s["teacher_cache"]} seeded views '
         f'per image (`tools/cache_teacher.py`, built once: '
-        f'{ctx.result("teacher_cache")["wall_s"]:.0f} s, '
-        f'{ctx.result("teacher_cache")["bytes"] / 2**20:.1f} MiB) against '
+        f'{cache["wall_s"]:.0f} s, {cache["bytes"] / 2**20:.1f} MiB) against '
         f'the online run, both for {s["lgd_epochs"]} epochs with the same '
         'seeds. Wall time is the pre-training stage alone (the cache build '
         'is not in it). See docs/teacher_cache.md for the trade-off.', '',
