@@ -183,7 +183,7 @@ def test_corrupt_or_missing_image_is_named(tmp_path):
         assert StrictLoadImageFromFile(ignore_empty=True)(
             dict(img_path=str(tmp_path / name))) is None
     with pytest.raises(FileNotFoundError, match='missing.png.*does not '
-                       'exist.*fix the dataset root'):
+                       'exist.*fix the path.*data root'):
         StrictLoadImageFromFile()(dict(img_path=str(tmp_path / 'missing.png')))
     # the paper configs load their images with it
     cfg = Config.fromfile(osp.join(tl.REPO, 'configs', 'lgd',
