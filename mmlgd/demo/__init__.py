@@ -5,7 +5,8 @@ Modules: :mod:`.pipeline` (command line and stage loop), :mod:`.plan`
 (settings and the ordered stages), :mod:`.stages` (each stage through
 :mod:`mmlgd.apis` train/test and the data tools of
 :mod:`mmlgd.datasets.fashion_mnist`; results in
-``<work_dir>/results/<stage>.json``), :mod:`.report` and :mod:`.plots`
+``<work_dir>/results/<stage>.json``; their ``--cfg-options`` from
+:mod:`.options`), :mod:`.report` and :mod:`.plots`
 (``report.md`` with tables, PNG plots and the stage-time table). Not
 imported by ``import mmlgd``.
 """

@@ -27,7 +27,7 @@ def paired(a: Sequence[Optional[float]], b: Sequence[Optional[float]],
     """The paired comparison of methods A and B over the seeds both have.
 
     The differences ``d_i = a_i - b_i`` pair runs of the same seed (same
-    data order and fine-tuning seed). A two-sided paired t-test
+    data order and transfer seed). A two-sided paired t-test
     (``scipy.stats.ttest_rel``) gives ``p``; ``separated`` is ``p < 0.05``.
     With n = 3 seeds only large, consistent differences pass it.
 

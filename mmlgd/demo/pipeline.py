@@ -4,6 +4,7 @@
                              [--students lgd lgd-image-only seed ...]
                              [--transfer-fractions 0.1 1.0]
                              [--transfer-seeds 0 1] [--teacher-cache N]
+                             [--transfer-backbone frozen|finetune]
                              [--only STAGE ...] [--redo STAGE ...]
 
 Stages (each skipped on re-run once its result file exists and its settings
@@ -12,8 +13,9 @@ pre-trained with the same teacher, data, schedule and seeds (LGD, its
 image-only ablation and the SEED baseline; the text-only ablation with
 ``--students``; LGD from a teacher-embedding cache with ``--teacher-cache``)
 -> zero-shot and linear-probe evaluation of every student (and a random-init
-one) -> Mask R-CNN and UperNet fine-tunes of every init and seed on a
-fraction of the training scenes (10%: the low-data regime) -> ``report.md``
+one) -> Mask R-CNN and UperNet trained on every init and seed, on a fraction
+of the training scenes (10%: the low-data regime), with the backbone frozen
+(default) or fine-tuned -> ``report.md``
 with tables (mean ± std over seeds, paired differences) and plots.
 ``--quick`` runs a reduced version (a few minutes) into
 ``work_dirs/demo-quick``. ``--only`` runs the named stages (their inputs
@@ -56,12 +58,16 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         f'{" ".join(plan.DEFAULT_STUDENTS)})')
     parser.add_argument('--transfer-fractions', type=float, nargs='+',
                         metavar='F', help='fractions of the training '
-                        'scenes to fine-tune on, one regime each (default '
+                        'scenes to train on, one regime each (default '
                         f'{plan.DEFAULT["transfer_fractions"]}; 1.0 adds the '
                         'full-data regime)')
     parser.add_argument('--transfer-seeds', type=int, nargs='+',
                         metavar='SEED', help='seeds whose students are '
-                        'fine-tuned (default: all --seeds)')
+                        'transferred (default: all --seeds)')
+    parser.add_argument('--transfer-backbone', choices=plan.TRANSFER_BACKBONE,
+                        help='frozen: the transferred backbone keeps its '
+                        'weights and BN statistics, only neck and heads '
+                        'train (default); finetune: all layers train')
     parser.add_argument('--teacher-cache', type=int, metavar='N',
                         help='also pre-train LGD from a cache of N teacher '
                         'views per image (built once) and compare it with '
@@ -104,7 +110,8 @@ def run(quick: bool = False, work_dir: Optional[str] = None,
         redo (Sequence[str]): stages to re-run although done (``'all'``).
         fmnist_src (str, optional): folder with the idx files.
         **choices: ``students``, ``transfer_fractions``, ``transfer_seeds``,
-            ``teacher_cache`` of :func:`plan.make_settings`.
+            ``teacher_cache``, ``transfer_backbone`` of
+            :func:`plan.make_settings`.
 
     Returns:
         dict: with the report, the summary it writes (``results.json``:
@@ -178,6 +185,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                    args.redo, args.fmnist_src, students=args.students,
                    transfer_fractions=args.transfer_fractions,
                    transfer_seeds=args.transfer_seeds,
-                   teacher_cache=args.teacher_cache)
+                   teacher_cache=args.teacher_cache,
+                   transfer_backbone=args.transfer_backbone)
     except ValueError as err:
         raise SystemExit(str(err)) from None

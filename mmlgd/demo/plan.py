@@ -30,15 +30,21 @@ SEG_CFG = CFG + 'upernet_lgd-r18_light_1xb8-600i_fmnist-scenes.py'
 # Pre-training from the teacher-embedding cache (``--teacher-cache N``).
 CACHED_CFG = CFG + 'lgd-cached-10v_tac-r18_resnet18_1xb128-2e_fashion-mnist.py'
 
+# Transfer modes: the backbone frozen (weights and BN statistics; the dense
+# analogue of the linear probe) or fine-tuned with the heads.
+TRANSFER_BACKBONE = ('frozen', 'finetune')
+
 DEFAULT = dict(
     fmnist_out='data/fashion_mnist',
     scenes_out='data/fmnist_scenes', n_scenes_train=1500, n_scenes_val=300,
     teacher_epochs=4, teacher_images=None,
     lgd_epochs=2, lgd_images=None,
     probe_epochs=30, test_images=None,
-    # transfer: fractions of the training scenes (0.1 = the low-data regime)
-    # and the fine-tuning budget, the same for every init and fraction
-    transfer_fractions=[0.1], det_iters=100, seg_iters=200,
+    # transfer: fractions of the training scenes (0.1 = the low-data regime),
+    # the backbone frozen or fine-tuned, and the budget, the same for every
+    # init and fraction
+    transfer_fractions=[0.1], transfer_backbone='frozen', det_iters=120,
+    seg_iters=360,
     seeds=[0, 1, 2], transfer_seeds=None, log_interval=20)
 QUICK = dict(
     fmnist_out='data/fashion_mnist',
@@ -47,13 +53,15 @@ QUICK = dict(
     teacher_epochs=2, teacher_images=4096,
     lgd_epochs=1, lgd_images=2048,
     probe_epochs=5, test_images=1000,
-    transfer_fractions=[0.5], det_iters=12, seg_iters=12,
+    transfer_fractions=[0.5], transfer_backbone='frozen', det_iters=12,
+    seg_iters=12,
     seeds=[0], transfer_seeds=None, log_interval=4)
 
 
 def make_settings(quick: bool, seeds=None, fmnist_src=None,
                   students=None, transfer_fractions=None,
-                  transfer_seeds=None, teacher_cache=None) -> dict:
+                  transfer_seeds=None, teacher_cache=None,
+                  transfer_backbone=None) -> dict:
     """The demo's sizes and schedules (see DEFAULT / QUICK), with the
     command line's choices.
 
@@ -64,15 +72,19 @@ def make_settings(quick: bool, seeds=None, fmnist_src=None,
         students (list[str], optional): pre-training variants, keys of
             :data:`PRETRAIN_CFGS` (default :data:`DEFAULT_STUDENTS`).
         transfer_fractions (list[float], optional): fractions in (0, 1] of
-            the training scenes each transfer regime fine-tunes on.
+            the training scenes each transfer regime trains on.
         transfer_seeds (list[int], optional): the seeds whose students are
-            fine-tuned (default: all of ``seeds``).
+            transferred (default: all of ``seeds``).
         teacher_cache (int, optional): N; also pre-train LGD from a cache of
             N teacher views per image.
+        transfer_backbone (str, optional): ``'frozen'`` (the default:
+            backbone weights and BatchNorm statistics fixed, only the
+            neck and heads train) or ``'finetune'`` (all layers train).
 
     Raises:
         ValueError: an unknown student, a fraction outside (0, 1], a
-            transfer seed that is not a pre-training seed, or N < 1.
+            transfer seed that is not a pre-training seed, N < 1, or a
+            transfer backbone mode other than frozen / finetune.
     """
     s = dict(QUICK if quick else DEFAULT)
     s['quick'] = quick
@@ -93,11 +105,17 @@ def make_settings(quick: bool, seeds=None, fmnist_src=None,
     if set(s['transfer_seeds']) - set(s['seeds']):
         raise ValueError(f'--transfer-seeds {s["transfer_seeds"]} must be '
                          f'among the pre-training --seeds {s["seeds"]}: '
-                         'each fine-tune starts from that seed\'s student.')
+                         'each transfer starts from that seed\'s student.')
     if teacher_cache is not None and teacher_cache < 1:
         raise ValueError(f'--teacher-cache N needs N >= 1, got '
                          f'{teacher_cache}.')
     s['teacher_cache'] = teacher_cache
+    if transfer_backbone:
+        s['transfer_backbone'] = transfer_backbone
+    if s['transfer_backbone'] not in TRANSFER_BACKBONE:
+        raise ValueError(f'--transfer-backbone must be one of '
+                         f'{TRANSFER_BACKBONE}, got '
+                         f'{s["transfer_backbone"]!r}.')
     s['fmnist_src'] = fmnist_src
     return s
 
@@ -115,7 +133,7 @@ def students(settings) -> list:
 
 
 def transfer_inits(settings) -> list:
-    """The backbone inits fine-tuned downstream: every pre-trained variant
+    """The backbone inits transferred downstream: every pre-trained variant
     except the text-only ablation and the cached run, then random init."""
     return [v for v in settings['students'] if v != 'lgd-text-only'] + [
         'random']
@@ -179,6 +197,7 @@ def stage_list(s) -> list:
                     st.append(Stage(
                         transfer_stage(task, fraction, init, seed), task,
                         dict(config=cfg, iters=s[f'{task}_iters'],
+                             backbone=s['transfer_backbone'],
                              student=None if init == 'random'
                              else f'{init}_s{seed}',
                              scenes=s['scenes_out'], seed=seed,

@@ -13,10 +13,17 @@ from . import plan, tables
 
 SEP_NOTE = (
     'Paired differences pair the runs of the same seed (same pre-training '
-    'data order, same fine-tuning seed): mean ± std of the differences, and '
+    'data order, same transfer seed): mean ± std of the differences, and '
     'the two-sided paired t-test p-value. "separated" means p < 0.05; with '
     'n = 3 seeds only large, consistent differences pass it, and a '
     '"not separated" difference may still be real.')
+
+
+BACKBONE_NOTE = dict(
+    frozen='backbone frozen (weights and BatchNorm statistics as '
+    'pre-trained; only the FPN/decoder and heads train, the dense analogue '
+    'of the linear probe)',
+    finetune='backbone fine-tuned with the heads')
 
 
 def command(s) -> str:
@@ -35,6 +42,8 @@ def command(s) -> str:
                     + ' '.join(map(str, s['transfer_seeds'])))
     if s.get('teacher_cache'):
         args.append(f' --teacher-cache {s["teacher_cache"]}')
+    if s['transfer_backbone'] != base['transfer_backbone']:
+        args.append(f' --transfer-backbone {s["transfer_backbone"]}')
     return 'python tools/run_demo.py' + ''.join(args)
 
 
@@ -54,11 +63,12 @@ def _transfer_section(ctx, s):
     md = [
         '## Transfer to Fashion-MNIST scenes (validation scenes)', '',
         f'{s["n_scenes_train"]} training / {s["n_scenes_val"]} validation '
-        'scenes (128x128, 2-5 items). Each regime fine-tunes on the first '
+        'scenes (128x128, 2-5 items). Each regime trains on the first '
         'fraction of the training scenes with the same budget for every '
-        f'init: batch 8, Mask R-CNN {s["det_iters"]} iterations, UperNet '
+        f'init, {BACKBONE_NOTE[s["transfer_backbone"]]}: batch 8, Mask '
+        f'R-CNN {s["det_iters"]} iterations, UperNet '
         f'{s["seg_iters"]}. Each pre-trained init is the student of seed s, '
-        'fine-tuned with seed s; random init uses seed s for its weights; '
+        'trained with seed s; random init uses seed s for its weights; '
         f'seeds {s["transfer_seeds"]}. Reduced for 2 CPU cores: Mask R-CNN '
         'with FPN/RPN/RoI widths 64, 64 sampled anchors and RoIs per image, '
         'a 2-conv mask head and one anchor scale; UperNet with decode width '

@@ -14,6 +14,9 @@ from mmlgd.apis import train as train_api
 from mmlgd.utils.fileio import atomic_write_json
 from mmlgd.utils.hashing import file_sha256
 
+from .options import cfg_opts as _opts
+from .options import scheduler_opts as _scheduler_opts
+
 
 class Context:
     """Where results live and which stages to redo."""
@@ -85,41 +88,6 @@ def _scenes(ctx, stage):
                           n_train=p['n_train'], n_val=p['n_val'])
     return dict(metrics={}, summary=json.loads(json.dumps(summary,
                                                           default=str)))
-
-
-def _opts(**kv):
-    return [f'{k}={v}' for k, v in kv.items()]
-
-
-def _scheduler_opts(config, **by_type):
-    """``param_scheduler.<i>.<key>=<value>`` options that address each
-    scheduler by its type name, not by its position in the list, so a
-    reordered schedule cannot silently receive the wrong values.
-
-    Args:
-        config (str): the config file.
-        **by_type: scheduler type -> dict of fields to set, e.g.
-            ``CosineAnnealingLR=dict(end=30)``.
-
-    Raises:
-        ValueError: a type is absent from the config's schedule, or present
-            more than once.
-    """
-    from mmengine.config import Config
-    scheds = Config.fromfile(config).get('param_scheduler') or []
-    if isinstance(scheds, dict):
-        scheds = [scheds]
-    out = []
-    for kind, fields in by_type.items():
-        at = [i for i, s in enumerate(scheds) if s.get('type') == kind]
-        if len(at) != 1:
-            raise ValueError(
-                f'{config}: expected one {kind} in param_scheduler, found '
-                f'{len(at)} (types: {[s.get("type") for s in scheds]}); the '
-                'demo sets its schedule length through it.')
-        out += [f'param_scheduler.{at[0]}.{k}={v}'
-                for k, v in fields.items()]
-    return out
 
 
 def _fmnist_opts(ctx, dataloader, images):
@@ -279,6 +247,9 @@ def _transfer(ctx, stage):
                     # seeded scene set (mmengine BaseDataset ``indices``)
                     'train_dataloader.dataset.indices': p['train_scenes']},
                  **data)
+    if p.get('backbone') == 'frozen':  # stem + 4 stages, BN in eval mode
+        opts += ['model.backbone.frozen_stages=4',
+                 'model.backbone.norm_eval=True']
     opts += _scheduler_opts(p['config'],
                             LinearLR=dict(end=max(1, iters // 10)),
                             CosineAnnealingLR=dict(end=iters))

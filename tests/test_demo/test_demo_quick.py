@@ -6,6 +6,7 @@ import os.path as osp
 import re
 
 import pytest
+import torch
 
 from mmlgd.demo import main
 
@@ -15,6 +16,11 @@ DEBIAN = '/usr/share/datasets/fashion-mnist'
 def _pct(cell):
     """'72.3' or '72.3 ± 1.0 (n=3)' -> 72.3."""
     return float(re.match(r'[-\d.]+', cell).group(0))
+
+
+def _state(path):
+    return torch.load(path, map_location='cpu', weights_only=True)[
+        'state_dict']
 
 
 @pytest.mark.e2e
@@ -60,6 +66,17 @@ def test_demo_quick(tmp_path):
         for key in ('coco/bbox_mAP', 'coco/segm_mAP'):
             assert 0.0 <= metrics[f'det50_{init}_s0'][key] <= 1.0
         assert 0.0 <= metrics[f'seg50_{init}_s0']['mIoU'] <= 100.0
+    # the default transfer freezes the backbone: every backbone tensor of
+    # the trained detector / segmentor, BN running statistics included,
+    # equals the student's
+    student = _state(json.load(open(osp.join(
+        wd, 'results', 'lgd_s0.json')))['checkpoint'])
+    keys = [k for k in student if k.startswith('backbone.')]
+    assert any('running_mean' in k for k in keys)
+    for stage in ('det50_lgd_s0', 'seg50_lgd_s0'):
+        trained = _state(osp.join(wd, stage, 'iter_12.pth'))
+        assert [k for k in keys if not torch.equal(trained[k], student[k])
+                ] == [], stage
     assert [r['init'] for r in summary['transfer']['0.5']] == [
         'LGD (w_tex = w_vis = 0.5)', 'LGD image-only ablation (w_tex = 0)',
         'SEED baseline (instance queue, no text)', 'random init']

@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from mmlgd.demo import compare, main, plan, report, stages, tables
+from mmlgd.demo import compare, main, pipeline, plan, report, stages, tables
 
 
 # ------------------------------------------------------------ statistics
@@ -116,6 +116,7 @@ def test_teacher_cache_switch_adds_cache_and_cached_students():
     (dict(transfer_fractions=[1.5]), r'must be in \(0, 1\]'),
     (dict(transfer_seeds=[7]), 'among the pre-training --seeds'),
     (dict(teacher_cache=0), 'N >= 1'),
+    (dict(transfer_backbone='linear'), '--transfer-backbone must be one of'),
 ])
 def test_bad_choices_are_named(kw, match):
     with pytest.raises(ValueError, match=match):
@@ -131,11 +132,16 @@ def test_command_line_errors_exit_with_the_message(tmp_path):
 def test_report_command_round_trips():
     s = plan.make_settings(False, seeds=[0, 1], students=['lgd', 'seed'],
                            transfer_fractions=[0.1, 1.0],
-                           transfer_seeds=[1], teacher_cache=10)
+                           transfer_seeds=[1], teacher_cache=10,
+                           transfer_backbone='finetune')
     cmd = report.command(s)
     assert cmd == ('python tools/run_demo.py --seeds 0 1 --students lgd '
                    'seed --transfer-fractions 0.1 1.0 --transfer-seeds 1 '
-                   '--teacher-cache 10')
+                   '--teacher-cache 10 --transfer-backbone finetune')
+    # the command line parses back to the same choices
+    args = pipeline.parse_args(cmd.split()[2:])
+    assert (args.transfer_backbone, args.teacher_cache, args.seeds) == (
+        'finetune', 10, [0, 1])
     assert report.command(plan.make_settings(False)) == \
         'python tools/run_demo.py'
 
@@ -164,10 +170,22 @@ def test_transfer_stage_fine_tunes_on_the_regime_scenes(tmp_path,
     assert 'train_dataloader.dataset.indices=150' in train
     assert 'randomness.seed=2' in train
     assert f'train_cfg.max_iters={s["seg_iters"]}' in train
+    # the default transfer freezes the whole backbone, BN statistics too
+    assert s['transfer_backbone'] == 'frozen'
+    assert {'model.backbone.frozen_stages=4',
+            'model.backbone.norm_eval=True'} <= set(train)
     st = {x.name: x for x in plan.stage_list(s)}['det10_random_s1']
     stages._transfer(ctx, st)
     assert 'model.backbone.init_cfg=None' in calls[2]
     assert 'randomness.seed=1' in calls[2]
+    # fine-tuning: no freezing options, and the mode is part of the stage's
+    # params, so switching it re-runs the stage
+    s = plan.make_settings(False, transfer_backbone='finetune')
+    st = {x.name: x for x in plan.stage_list(s)}['det10_random_s1']
+    assert st.params['backbone'] == 'finetune'
+    stages._transfer(ctx, st)
+    assert not any('frozen_stages' in o or 'norm_eval' in o
+                   for o in calls[4])
 
 
 def test_cached_pre_training_points_at_the_cache_and_teacher(tmp_path,

@@ -8,7 +8,7 @@ import pickle
 import pytest
 import torch
 
-from mmlgd.demo import main, plan, stages
+from mmlgd.demo import main, options, plan, stages
 
 
 def _fake_data_stage(calls):
@@ -78,15 +78,15 @@ def test_scheduler_options_follow_the_type_not_the_position(tmp_path):
     a = _write_cfg(tmp_path / 'a.py', [warmup, cosine])
     b = _write_cfg(tmp_path / 'b.py', [cosine, warmup])
     kw = dict(CosineAnnealingLR=dict(end=9), LinearLR=dict(end=3))
-    assert stages._scheduler_opts(a, **kw) == [
+    assert options.scheduler_opts(a, **kw) == [
         'param_scheduler.1.end=9', 'param_scheduler.0.end=3']
-    assert stages._scheduler_opts(b, **kw) == [
+    assert options.scheduler_opts(b, **kw) == [
         'param_scheduler.0.end=9', 'param_scheduler.1.end=3']
     with pytest.raises(ValueError, match='expected one StepLR'):
-        stages._scheduler_opts(a, StepLR=dict(end=1))
+        options.scheduler_opts(a, StepLR=dict(end=1))
     twice = _write_cfg(tmp_path / 'c.py', [cosine, cosine])
     with pytest.raises(ValueError, match='found 2'):
-        stages._scheduler_opts(twice, CosineAnnealingLR=dict(end=1))
+        options.scheduler_opts(twice, CosineAnnealingLR=dict(end=1))
 
 
 @pytest.mark.parametrize('config', [
@@ -99,7 +99,7 @@ def test_demo_configs_have_the_schedulers_the_demo_sets(config):
     from mmlgd.demo.pipeline import ROOT
     path = osp.join(ROOT, config)
     types = [s['type'] for s in Config.fromfile(path).param_scheduler]
-    opts = stages._scheduler_opts(path, CosineAnnealingLR=dict(end=5))
+    opts = options.scheduler_opts(path, CosineAnnealingLR=dict(end=5))
     assert opts == [f'param_scheduler.{types.index("CosineAnnealingLR")}'
                     '.end=5']
 
