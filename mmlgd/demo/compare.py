@@ -57,11 +57,14 @@ def paired(a: Sequence[Optional[float]], b: Sequence[Optional[float]],
 
 def paired_cell(cmp: dict) -> str:
     """A table cell for :func:`paired`:
-    ``'+2.1 ± 0.4, p=0.01 (separated)'``."""
+    ``'+2.1 ± 0.4, p=0.013 (separated)'``."""
     if not cmp['n']:
         return 'n/a'
     if cmp['n'] == 1:
         return f'{cmp["mean"]:+.1f} (n=1, no spread)'
-    p = 'p n/a' if cmp['p'] is None else f'p={cmp["p"]:.2f}'
+    p = cmp['p']
+    # two significant digits, so 0.047 is not shown as a borderline 0.05
+    p = ('p n/a' if p is None else 'p<0.001' if p < 0.001
+         else f'p={p:.2g}')
     return (f'{cmp["mean"]:+.1f} ± {cmp["std"]:.1f}, {p} '
             f'({"separated" if cmp["separated"] else "not separated"})')

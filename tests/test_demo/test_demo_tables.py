@@ -49,6 +49,12 @@ def test_paired_differences_and_t_test():
                                        abs=1e-4)
     assert noisy['separated'] is False
     assert 'not separated' in compare.paired_cell(noisy)
+    # p keeps two significant digits: 0.047 is not printed as 0.05
+    cell = dict(n=3, mean=2.9, std=1.1, separated=True)
+    assert compare.paired_cell({**cell, 'p': 0.0466}) == \
+        '+2.9 ± 1.1, p=0.047 (separated)'
+    assert compare.paired_cell({**cell, 'p': 2e-5}).endswith(
+        'p<0.001 (separated)')
 
 
 def test_paired_leaves_out_missing_pairs_and_needs_two():
