@@ -247,7 +247,7 @@ def _transfer(ctx, stage):
                     # seeded scene set (mmengine BaseDataset ``indices``)
                     'train_dataloader.dataset.indices': p['train_scenes']},
                  **data)
-    if p.get('backbone') == 'frozen':  # stem + 4 stages, BN in eval mode
+    if p['backbone'] == 'frozen':  # stem + 4 stages, BN in eval mode
         opts += ['model.backbone.frozen_stages=4',
                  'model.backbone.norm_eval=True']
     opts += _scheduler_opts(p['config'],
