@@ -19,6 +19,7 @@ PY=${PYTHON:-python3}
 CACHE=${MMLGD_CACHE:-$HOME/.cache/mmlgd}
 CONSTRAINTS="$ROOT/requirements/constraints.txt"
 MMCV_VERSION=2.1.0
+MMCV_PATCH=c20-hue1   # C++20 build + numpy-2 adjust_hue fix (see the mmcv step)
 TORCH_VERSION=2.14.1
 TV_VERSION=0.29.1
 FMNIST_DIR=/usr/share/datasets/fashion-mnist
@@ -70,10 +71,11 @@ fi
 pip_install -r "$ROOT/requirements/build.txt"
 
 # ---------------------------------------------------------------- mmcv with ops
-have_mmcv=$("$PY" -c 'import mmcv, mmcv.ops; print(mmcv.__version__)' 2>/dev/null || true)
+have_mmcv=$("$PY" -c 'import inspect, mmcv, mmcv.ops, mmcv.image.photometric as p; print(mmcv.__version__ + ("" if "np.float64(hue_factor)" in inspect.getsource(p.adjust_hue) else "-unpatched"))' 2>/dev/null || true)
 if [[ "$have_mmcv" != "$MMCV_VERSION" ]]; then
   torch_tag=$("$PY" -c 'import sys, torch; print("torch%s-cp%d%d" % (torch.__version__.split("+")[0], *sys.version_info[:2]))')
-  wheel_dir="$CACHE/wheels/mmcv-$MMCV_VERSION-$torch_tag"
+  # MMCV_PATCH names the source fixes below; a new one gives a new cache folder (one rebuild).
+  wheel_dir="$CACHE/wheels/mmcv-$MMCV_VERSION-$MMCV_PATCH-$torch_tag"
   wheel=$(ls "$wheel_dir"/mmcv-"$MMCV_VERSION"-*.whl 2>/dev/null | head -n1 || true)
   if [[ -z "$wheel" ]]; then
     log "building mmcv $MMCV_VERSION with ops from source (13-25 min on 2 cores, once; MAX_JOBS=nproc by default; cached in $wheel_dir)"
@@ -86,6 +88,12 @@ if [[ "$have_mmcv" != "$MMCV_VERSION" ]]; then
     # torch >= 2.6 headers need C++20; mmcv 2.1.0 asks for C++14/17.
     sed -i -e 's/-std=c++17/-std=c++20/g' -e 's/-std=c++14/-std=c++20/g' "$src/setup.py"
     grep -q -- '-std=c++20' "$src/setup.py" || { log "could not switch mmcv to C++20"; exit 1; }
+    # numpy >= 2: adjust_hue's np.uint8(<negative Python float>) raises OverflowError (numpy 1
+    # wrapped it). A numpy scalar still wraps, giving numpy 1's result for every input.
+    sed -i 's/np\.uint8(hue_factor \* 255)/np.uint8(np.float64(hue_factor) * 255)/' \
+      "$src/mmcv/image/photometric.py"
+    grep -q 'np.uint8(np.float64(hue_factor) \* 255)' "$src/mmcv/image/photometric.py" ||
+      { log "could not apply the numpy-2 adjust_hue fix to mmcv"; exit 1; }
     (cd "$src" && MMCV_WITH_OPS=1 FORCE_CUDA=${FORCE_CUDA:-0} MAX_JOBS=${MAX_JOBS:-$(nproc)} \
       "$PY" -m pip wheel --disable-pip-version-check -q --no-deps --no-build-isolation \
       -w "$work/dist" . 2>&1 | quiet)
