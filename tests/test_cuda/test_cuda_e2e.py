@@ -86,7 +86,7 @@ def test_cached_teacher_step_on_cuda(tiny_clip, tmp_path, exact_cuda):
         opt = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
         log = model.train_step(batch, opt)
         assert model.neck.vsb.device.type == device
-        results[device] = (float(log['loss']), model.neck.vsb.cpu())
+        results[device] = (float(log['loss'].detach()), model.neck.vsb.cpu())
     assert torch.isfinite(torch.tensor(results['cuda'][0]))
     assert results['cuda'][0] == pytest.approx(results['cpu'][0], rel=1e-4,
                                                abs=1e-5)
@@ -142,7 +142,8 @@ def _free_port():
 @pytest.fixture(scope='module')
 def nccl_run(tiny_clip, tmp_path_factory):
     """``torchrun --nproc_per_node 1 tools/train.py <shrunk paper config>
-    --launcher pytorch --amp``; returns (work_dir, marker info)."""
+    --launcher pytorch --amp``; returns (work_dir, marker info, the
+    config without the marker hook)."""
     tmp = tmp_path_factory.mktemp('nccl')
     write_images(str(tmp / 'imgs'), 8)
     (tmp / 'cuda_run_marker.py').write_text(MARKER_HOOK)
@@ -151,11 +152,13 @@ def nccl_run(tiny_clip, tmp_path_factory):
     shrink_paper_config(cfg, tiny_clip, str(tmp / 'imgs'), str(tmp / 'tsb'),
                         work, 'cuda_nccl')
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
+    plain = str(tmp / 'shrunk_plain.py')  # without the marker, for export
+    cfg.dump(plain)
     cfg.custom_imports = dict(imports=['mmlgd', 'cuda_run_marker'],
                               allow_failed_imports=False)
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
         dict(type='CudaRunMarkerHook')]
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
     path = str(tmp / 'shrunk.py')
     cfg.dump(path)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
@@ -168,11 +171,11 @@ def nccl_run(tiny_clip, tmp_path_factory):
                           text=True, timeout=300)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     with open(osp.join(work, 'cuda_run.json')) as f:
-        return work, json.load(f)
+        return work, json.load(f), plain
 
 
 def test_nccl_amp_train_of_shrunk_paper_config(nccl_run):
-    _, info = nccl_run
+    _, info, _ = nccl_run
     assert info['backend'] == 'nccl' and info['world_size'] == 1
     assert info['wrapper'] == 'MMDistributedDataParallel'
     assert info['optim_wrapper'] == 'AmpOptimWrapper'
@@ -187,10 +190,10 @@ def test_onnx_export_of_cuda_trained_checkpoint(nccl_run, tmp_path):
     pytest.importorskip('onnxruntime')
     pytest.importorskip('onnxscript')
     from mmlgd.deployment import export_onnx
-    work, _ = nccl_run
+    work, _, cfg = nccl_run
     ckpt = osp.join(work, 'epoch_1.pth')
     assert osp.isfile(ckpt), os.listdir(work)
-    report = export_onnx(ckpt, str(tmp_path / 'student.onnx'),
+    report = export_onnx(cfg, str(tmp_path / 'student.onnx'), ckpt,
                          classes=['cat', 'dog', 'car'])
     assert report['top1_equal'] and report['max_abs_diff'] <= 1e-4
     assert osp.isfile(report['path'])
