@@ -142,7 +142,7 @@ def _free_port():
 @pytest.fixture(scope='module')
 def nccl_run(tiny_clip, tmp_path_factory):
     """``torchrun --nproc_per_node 1 tools/train.py <shrunk paper config>
-    --launcher pytorch --amp``; returns (work_dir, marker info, the
+    --launcher pytorch --amp`` with ``pin_memory=True``; returns (work_dir, marker info, the
     config without the marker hook)."""
     tmp = tmp_path_factory.mktemp('nccl')
     write_images(str(tmp / 'imgs'), 8)
@@ -152,6 +152,7 @@ def nccl_run(tiny_clip, tmp_path_factory):
     shrink_paper_config(cfg, tiny_clip, str(tmp / 'imgs'), str(tmp / 'tsb'),
                         work, 'cuda_nccl')
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.train_dataloader.pin_memory = True  # as on GPUs; the shrinker's is off
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
     plain = str(tmp / 'shrunk_plain.py')  # without the marker, for export
     cfg.dump(plain)

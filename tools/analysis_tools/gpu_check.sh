@@ -6,22 +6,40 @@
 #   bash tools/analysis_tools/gpu_check.sh            # on a GPU machine
 #   bash tools/analysis_tools/gpu_check.sh --smoke    # here / CI: CPU, tiny
 #   PYTHON=/tmp/gpuvenv/bin/python \
-#     bash tools/analysis_tools/gpu_check.sh --imports-only   # install dry run
+#     bash tools/analysis_tools/gpu_check.sh --install --imports-only  # dry run
 #
 # Device tool: run(command='bash tools/analysis_tools/gpu_check.sh',
 #                  carry=['.gpu_wheels'], timeout_s=420)
 # The wheels come from `bash tools/analysis_tools/gpu_wheels.sh` (git-ignored
-# .gpu_wheels/). They are installed with --no-index --no-deps only where CUDA
-# is available or $PYTHON is a virtual environment: never into this
-# machine's shared Python. The logic is in mmlgd.benchmark.gpu_check.
+# .gpu_wheels/). They are installed (--no-index --no-deps) where CUDA is
+# available, or with --install into $PYTHON when that is a virtual
+# environment: never into a machine's shared Python without a GPU, never in
+# --smoke runs. The logic is in mmlgd.benchmark.gpu_check.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=${PYTHON:-python3}
 OUT=${OUT:-$ROOT/work_dirs/gpu_check}
 mkdir -p "$OUT"
 cd "$ROOT"
-
-if "$PY" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() or sys.prefix != sys.base_prefix else 1)'; then
+install=auto
+args=()
+for a in "$@"; do
+  case "$a" in
+    --install) install=yes ;;
+    --smoke) install=no; args+=("$a") ;;
+    *) args+=("$a") ;;
+  esac
+done
+if [[ $install == yes ]]; then
+  want='sys.prefix != sys.base_prefix'  # a virtual environment only
+  if ! "$PY" -c "import sys; sys.exit(0 if $want else 1)"; then
+    echo "[gpu_check] --install: $PY is not a virtual environment; refusing to install into it (make one: python3 -m venv DIR, then PYTHON=DIR/bin/python)" >&2
+    exit 2
+  fi
+else
+  want='torch.cuda.is_available()'
+fi
+if [[ $install != no ]] && "$PY" -c "import sys, torch; sys.exit(0 if $want else 1)"; then
   if [[ ! -d "$ROOT/.gpu_wheels" ]]; then
     echo "[gpu_check] $ROOT/.gpu_wheels is missing: run tools/analysis_tools/gpu_wheels.sh and carry ['.gpu_wheels']" >&2
     exit 2
@@ -32,6 +50,6 @@ if "$PY" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() or sys.p
     --no-index --no-deps --break-system-packages -q --find-links "$ROOT/.gpu_wheels" \
     -r "$ROOT/requirements/gpu_check.txt" 2>&1 | tee "$OUT/install.log"
 else
-  echo "[gpu_check] no CUDA and not a virtual environment: nothing installed"
+  echo "[gpu_check] nothing installed (no CUDA, --smoke, or --install without a virtual environment)"
 fi
-PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" exec "$PY" -m mmlgd.benchmark.gpu_check --out "$OUT" "$@"
+PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" exec "$PY" -m mmlgd.benchmark.gpu_check --out "$OUT" ${args[@]+"${args[@]}"}
