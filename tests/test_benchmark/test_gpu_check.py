@@ -97,3 +97,16 @@ def test_cpu_smoke_run_writes_every_part(tmp_path):
         model.backbone(x)
     t, s = teacher.get_total_flops(), student.get_total_flops()
     assert t + 2 * s < res['step_flops'] < t + 3.2 * s
+
+
+def test_docs_state_that_no_gpu_figure_exists_and_how_to_make_them():
+    """docs/benchmark.md carries the generated GPU section verbatim (a
+    regeneration keeps it) and it names the device-tool command and carry.
+    Update both together once figures are measured."""
+    from mmlgd.benchmark.report import gpu_section
+    text = gpu_section()
+    assert 'No GPU figures exist yet' in text
+    assert ("run(command='bash tools/analysis_tools/gpu_check.sh', "
+            "carry=['.gpu_wheels']" in text)
+    with open(osp.join(ROOT, 'docs', 'benchmark.md')) as f:
+        assert text in f.read()
