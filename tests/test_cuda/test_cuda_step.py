@@ -159,3 +159,26 @@ class _no_sync:
 
     def __exit__(self, *exc):
         torch.cuda.set_sync_debug_mode(self.before)
+
+
+def test_loss_and_bank_updates_read_no_tensor_values_on_the_host():
+    """CPU stand-in for the two no-sync tests above: on ``meta`` tensors
+    (shapes, no data) any host read of a value (``.item()``, ``bool()``,
+    ``nonzero``, boolean masks, copies to CPU) raises, so LGD's and SEED's
+    losses, the LGKA update and the enqueue running here means they make
+    none of the reads that would sync a GPU."""
+    from mmlgd.models import EmbeddingQueue, LGDHead, LGKANeck, SEEDHead
+    meta = dict(device='meta')
+    with pytest.raises((RuntimeError, NotImplementedError)):
+        torch.empty((), **meta).item()  # the premise
+    neck = LGKANeck(8, 4, 5).to('meta')
+    queue = EmbeddingQueue(12, 4).to('meta')
+    z_t, tsb = torch.empty(6, 4, **meta), torch.empty(5, 4, **meta)
+    z_s = torch.empty(6, 4, requires_grad=True, **meta)
+    losses = dict(LGDHead().loss(z_s, z_t, tsb, neck.vsb),
+                  **SEEDHead().loss(z_s, z_t, queue.embeddings.clone()))
+    labels = neck.update_vsb(z_t, tsb)
+    queue.enqueue(z_t)
+    assert labels.shape == (6, ) and queue.ptr.is_meta
+    assert neck.vsb.is_meta and neck.vsb_initialized.is_meta
+    assert all(v.is_meta and v.shape == () for v in losses.values())

@@ -22,5 +22,15 @@ for ver in 3.12 3.11; do
     --platform manylinux_2_28_x86_64 --platform any \
     -d "$DEST" -r "$REQS"
 done
-du -sh "$DEST"
 ls "$DEST"
+# The device tool carries the working tree (tracked + untracked, not ignored)
+# plus .gpu_wheels: 64 MiB in all.
+tree=$(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
+  | xargs -0 -r du -cb 2>/dev/null | tail -1 | cut -f1)
+wheels=$(du -sb "$DEST" | cut -f1)
+total=$(( (tree + wheels) / 1048576 ))
+echo "[gpu_wheels] working tree $((tree / 1048576)) MiB + wheels $((wheels / 1048576)) MiB = ${total} MiB (limit 64)"
+if (( total >= 64 )); then
+  echo "[gpu_wheels] over the 64 MiB the device tool carries" >&2
+  exit 1
+fi
