@@ -26,7 +26,7 @@ ls "$DEST"
 # The device tool carries the working tree (tracked + untracked, not ignored)
 # plus .gpu_wheels: 64 MiB in all.
 tree=$(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
-  | xargs -0 -r du -cb 2>/dev/null | tail -1 | cut -f1)
+  | du -cb --files0-from=- 2>/dev/null | tail -1 | cut -f1)
 wheels=$(du -sb "$DEST" | cut -f1)
 total=$(( (tree + wheels) / 1048576 ))
 echo "[gpu_wheels] working tree $((tree / 1048576)) MiB + wheels $((wheels / 1048576)) MiB = ${total} MiB (limit 64)"
