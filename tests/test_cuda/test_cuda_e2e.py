@@ -3,6 +3,7 @@ GPU): a cached-teacher step, zero-shot classification, a 1-process NCCL
 ``tools/train.py --amp`` run of a shrunk paper config and the ONNX export
 of the checkpoint it wrote.
 """
+import copy
 import json
 import os
 import os.path as osp
@@ -80,9 +81,10 @@ def test_cached_teacher_step_on_cuda(tiny_clip, tmp_path, exact_cuda):
     ds = DATASETS.build(cached_cfg.train_dataloader.dataset)
     batch = default_collate([ds[(i, i % 2)] for i in range(4)])
     results = {}
+    torch.manual_seed(0)
+    built = MODELS.build(cached_cfg.model)
     for device in ('cpu', 'cuda'):
-        torch.manual_seed(0)
-        model = MODELS.build(cached_cfg.model).to(device).train()
+        model = copy.deepcopy(built).to(device).train()
         opt = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
         log = model.train_step(batch, opt)
         assert model.neck.vsb.device.type == device

@@ -3,13 +3,16 @@ reason when ``torch.cuda.is_available()`` is False). The 'cpu' cases of the
 device-parametrised tests run everywhere, so the checks themselves are
 exercised on machines without a GPU too.
 
-Tolerances of the mixed-precision step (one step from identical weights
+Tolerances of the mixed-precision step (one step from the same weights
 and inputs; loss = the sum of LGD's weighted textual and visual terms):
-|loss_amp - loss_fp32| <= 0.05 |loss_fp32| + 0.05 for fp16 and
-0.10 |loss_fp32| + 0.10 for bf16 (8 mantissa bits). The teacher
-temperature 0.01 multiplies the embedding rounding by 100 inside the
-target softmax, which is why these are looser than the rounding itself.
+|loss_amp - loss_fp32| <= TOL * max(|loss_fp32|, 1), TOL = 0.02 for fp16
+and 0.05 for bf16 (8 mantissa bits). With CPU autocast the differences
+measured 0.04% (fp16) and 0.15% (bf16) of the loss; the margins cover the
+GPU kernels' different rounding (the teacher temperature 0.01 multiplies
+embedding rounding by 100 inside the target softmax).
 """
+import copy
+
 import pytest
 import torch
 from _cuda import (
@@ -23,7 +26,7 @@ from _cuda import (
 )
 from mmpretrain.registry import MODELS
 
-TOL = {torch.float16: 0.05, torch.bfloat16: 0.10}
+TOL = {torch.float16: 0.02, torch.bfloat16: 0.05}
 
 
 def _build(cfg, device):
@@ -37,7 +40,8 @@ def _step(model, x, dtype=None):
     device = x.device.type
     opt = torch.optim.SGD([p for p in model.parameters()
                            if p.requires_grad], lr=0.01, momentum=0.9)
-    scaler = torch.amp.GradScaler(device, enabled=dtype is torch.float16)
+    scaler = torch.amp.GradScaler(device, init_scale=2.0**10,
+                                  enabled=dtype is torch.float16)
     with torch.autocast(device, dtype=dtype or torch.float32,
                         enabled=dtype is not None):
         losses = model.loss([x], None)
@@ -46,6 +50,8 @@ def _step(model, x, dtype=None):
     scaler.step(opt)
     scaler.update()
     opt.zero_grad(set_to_none=True)
+    # no overflow at this scale: the step was applied, not skipped
+    assert scaler.get_scale() == (2.0**10 if scaler.is_enabled() else 1.0)
     return loss.detach().float(), losses
 
 
@@ -59,22 +65,24 @@ def test_amp_step_on_cuda_matches_fp32(dtype, tiny_clip, tsb_cache):
     _amp_step_matches_fp32('cuda', dtype, tiny_clip, tsb_cache)
 
 
-def test_bf16_step_on_cpu_matches_fp32(tiny_clip, tsb_cache):
+@pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16],
+                         ids=['fp16', 'bf16'])
+def test_amp_step_on_cpu_matches_fp32(dtype, tiny_clip, tsb_cache):
     """The same check with CPU autocast (runs without a GPU)."""
-    _amp_step_matches_fp32('cpu', torch.bfloat16, tiny_clip, tsb_cache)
+    _amp_step_matches_fp32('cpu', dtype, tiny_clip, tsb_cache)
 
 
 def _amp_step_matches_fp32(device, dtype, tiny_clip, tsb_cache):
     cfg = lgd_cfg(tiny_clip, tsb_cache)
     x = images(8, device)
     ref_model = _build(cfg, device)
-    ref, _ = _step(ref_model, x)
-    model = _build(cfg, device)
+    model = copy.deepcopy(ref_model)  # a second build may differ: building
+    ref, _ = _step(ref_model, x)  # the TSB the first time draws from the RNG
     before = model.backbone.conv1.weight.detach().clone()
     got, losses = _step(model, x, dtype)
     assert torch.isfinite(got), losses
     tol = TOL[dtype]
-    assert abs(float(got) - float(ref)) <= tol * abs(float(ref)) + tol, \
+    assert abs(float(got) - float(ref)) <= tol * max(abs(float(ref)), 1.0), \
         (float(got), float(ref))
     assert not torch.equal(model.backbone.conv1.weight, before)
     assert model.neck.vsb.dtype == torch.float32  # the bank stays fp32
