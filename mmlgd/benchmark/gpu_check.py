@@ -36,8 +36,9 @@ from .models import ROOT
 # What the check imports, directly or through the tests and tools/train.py.
 NEEDED = ['torch', 'torchvision', 'numpy', 'cv2', 'pytest', 'mmengine',
           'mmcv', 'mmpretrain', 'open_clip', 'onnx', 'onnxruntime',
-          'onnxscript', 'mmlgd', 'mmlgd.apis.train', 'mmlgd.apis.teacher_cache',
-          'mmlgd.deployment', 'mmlgd.benchmark.gpu']
+          'onnxscript', 'mmlgd', 'mmlgd.apis.train',
+          'mmlgd.apis.teacher_cache', 'mmlgd.deployment',
+          'mmlgd.benchmark.gpu']
 PACKAGES = ['torch', 'torchvision', 'numpy', 'transformers', 'timm',
             'onnx', 'onnxruntime', 'onnxscript', 'opencv-python-headless',
             'mmengine', 'mmcv', 'mmcv-lite', 'mmpretrain', 'mmsegmentation',
@@ -189,8 +190,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         ok &= tests['rc'] in (0, 5)  # 5: nothing selected / collected
         summary += [f'cuda tests: rc {tests["rc"]}: {tests["summary"]}', '']
     if not args.imports_only:
-        from . import gpu
         import torch
+
+        from . import gpu
         smoke = args.smoke or not torch.cuda.is_available()
         sizes = gpu.SMOKE if smoke else gpu.GPU
         device = 'cpu' if smoke else 'cuda'

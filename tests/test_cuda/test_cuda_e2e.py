@@ -14,8 +14,6 @@ import sys
 import pytest
 import torch
 from _cuda import CUDA, images, lgd_cfg
-from mmengine.config import Config
-from mmpretrain.registry import MODELS
 
 # MERGE (lead): wire this name to b-launch's package shrinker of paper
 # configs. The interface this test relies on:
@@ -28,8 +26,10 @@ from mmpretrain.registry import MODELS
 # turns it into mmengine's ``AmpOptimWrapper``), the ``work_dir`` and
 # experiment ``name`` set and no checkpoint hook. Until then the test
 # helpers' existing shrinker is used (no second shrinker is written here).
-from _tiny_lgd import shrink_lgd_cfg as shrink_paper_config  # noqa: E402
-from _tiny_lgd import write_images  # noqa: E402
+from _tiny_lgd import shrink_lgd_cfg as shrink_paper_config
+from _tiny_lgd import write_images
+from mmengine.config import Config
+from mmpretrain.registry import MODELS
 
 pytestmark = CUDA
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -65,11 +65,11 @@ def test_zero_shot_on_cuda_equals_cpu(tiny_clip, tsb_cache, exact_cuda):
 def test_cached_teacher_step_on_cuda(tiny_clip, tmp_path, exact_cuda):
     """A cache built on CUDA; one cached LGD step on CUDA equals the same
     step on CPU (loss, VSB); z_T comes to the model's device."""
+    from _tiny_lgd import fixed_pipeline, write_lgd_config
     from mmengine.dataset import default_collate
     from mmengine.optim import OptimWrapper
     from mmpretrain.registry import DATASETS
 
-    from _tiny_lgd import fixed_pipeline, write_lgd_config
     from mmlgd.apis import teacher_cache as tc
     write_images(str(tmp_path / 'imgs'), 4)
     cfg = Config.fromfile(write_lgd_config(
@@ -144,8 +144,8 @@ def _free_port():
 @pytest.fixture(scope='module')
 def nccl_run(tiny_clip, tmp_path_factory):
     """``torchrun --nproc_per_node 1 tools/train.py <shrunk paper config>
-    --launcher pytorch --amp`` with ``pin_memory=True``; returns (work_dir, marker info, the
-    config without the marker hook)."""
+    --launcher pytorch --amp`` with ``pin_memory=True``; returns
+    (work_dir, marker info, the config without the marker hook)."""
     tmp = tmp_path_factory.mktemp('nccl')
     write_images(str(tmp / 'imgs'), 8)
     (tmp / 'cuda_run_marker.py').write_text(MARKER_HOOK)
