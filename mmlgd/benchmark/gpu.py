@@ -214,6 +214,7 @@ def run(device: str, tmpdir: str, batch: int, image: int,
     res = dict(
         setting=meta['name'], device=device, batch=batch, image=image,
         amp=amp or 'fp32', repeats=repeats, warmup=warmup,
+        cudnn_benchmark=torch.backends.cudnn.benchmark,  # configs: off
         images_per_s=batch / step_s, step_s=step_s, peak_memory=mem.bytes,
         peak_memory_kind=mem.kind, stages=stage_med,
         variants={k: v['median'] for k, v in variants.items()},
