@@ -200,13 +200,16 @@ def run(device: str, tmpdir: str, batch: int, image: int,
         step.full()
     with PeakMemory(device) as mem:
         step.full()
+    log(f'warm-up done; peak memory {mem.bytes / 2**20:.0f} MiB')
     flops = step_flops(step)
     stages = [step.decomposed() for _ in range(max(1, repeats))]
+    log(f'{flops / 1e12:.3f} TFLOP per step; stages timed')
     stage_med = {s: float(np.median([d.get(s, 0.0) for d in stages]))
                  for s in STAGES}
     variants = time_interleaved({k: with_teacher(k) for k in teachers},
                                 device, repeats, warmup=1)
     model.target_generator = online
+    log('online / cached / student-only timed')
     peak = matmul_flops(device, matmul, DTYPES[matmul_dtype])
     sync(device)
     step_s = variants['online']['median']
