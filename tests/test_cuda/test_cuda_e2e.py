@@ -88,6 +88,9 @@ def test_cached_teacher_step_on_cuda(tiny_clip, tmp_path, exact_cuda):
         opt = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
         log = model.train_step(batch, opt)
         assert model.neck.vsb.device.type == device
+        z_t = model.target_generator(torch.zeros(1, device=device),
+                                     batch['data_samples'])
+        assert z_t.device.type == device and z_t.shape == (4, 32)
         results[device] = (float(log['loss'].detach()), model.neck.vsb.cpu())
     assert torch.isfinite(torch.tensor(results['cuda'][0]))
     assert results['cuda'][0] == pytest.approx(results['cpu'][0], rel=1e-4,
