@@ -37,7 +37,7 @@ from .models import amp_context, build, optimizer_for
 
 GPU = dict(batch=256, image=224, amp='fp16', repeats=10, warmup=3,
            matmul=8192, matmul_dtype='fp16')
-SMOKE = dict(batch=2, image=224, amp=None, repeats=2, warmup=1,
+SMOKE = dict(batch=2, image=224, amp=None, repeats=1, warmup=0,
              matmul=256, matmul_dtype='fp32')
 DTYPES = {None: None, 'fp16': torch.float16, 'bf16': torch.bfloat16,
           'fp32': torch.float32}
@@ -207,7 +207,7 @@ def run(device: str, tmpdir: str, batch: int, image: int,
     stage_med = {s: float(np.median([d.get(s, 0.0) for d in stages]))
                  for s in STAGES}
     variants = time_interleaved({k: with_teacher(k) for k in teachers},
-                                device, repeats, warmup=1)
+                                device, repeats, warmup=min(1, warmup))
     model.target_generator = online
     log('online / cached / student-only timed')
     peak = matmul_flops(device, matmul, DTYPES[matmul_dtype])
