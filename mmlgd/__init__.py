@@ -41,7 +41,8 @@ the README and configs/lgd/README.md):
 
 Importing ``mmlgd`` registers every module into the OpenMMLab registries
 (models into mmpretrain's ``MODELS``, hooks into mmengine's root ``HOOKS``,
-the scenes dataset into mmseg's ``DATASETS``) and makes mmengine checkpoint
+the scenes dataset into mmseg's ``DATASETS`` where mmcv's compiled ops
+exist, see :mod:`mmlgd.datasets`) and makes mmengine checkpoint
 loading work under torch's default ``weights_only=True``
 (:mod:`mmlgd.checkpoint_compat`). Configs use
 ``custom_imports=dict(imports=['mmlgd'], allow_failed_imports=False)``.

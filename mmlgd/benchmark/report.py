@@ -152,6 +152,60 @@ def _tsb(out: dict) -> str:
         tsb_markdown(out['tsb']), ''])
 
 
+def gpu_section() -> str:
+    """Section 6: the prepared GPU check. Static text (the GPU figures come
+    from ``tools/analysis_tools/gpu_check.sh``, not from this run); no GPU
+    figure may be stated here that was not measured by it."""
+    return '\n'.join([
+        '## 6. GPU', '',
+        '**No GPU figures exist yet**: every figure above was measured on '
+        'CPU, and the CUDA path (fp16 autocast + GradScaler, NCCL, device '
+        'placement of the TSB / VSB / queue, `pin_memory`, the step at the '
+        'paper\'s batch) has not run on a GPU so far.', '',
+        'One prepared check produces them on a bare GPU machine (Python '
+        '3.12, torch with CUDA, no OpenMMLab package, no open_clip, no '
+        'network):', '',
+        '1. Here, with PyPI reachable (installs nothing): '
+        '`bash tools/analysis_tools/gpu_wheels.sh` downloads the wheels of '
+        '`requirements/gpu_check.txt` (CPython 3.12 and 3.11, about '
+        '12 MiB) into `.gpu_wheels/` (git-ignored).',
+        '2. On the GPU machine, through the device tool: '
+        "`run(command='bash tools/analysis_tools/gpu_check.sh', "
+        "carry=['.gpu_wheels'], timeout_s=420)`. It installs the wheels "
+        '(`pip --no-index --no-deps`), checks the imports, runs '
+        '`pytest -m cuda tests/test_cuda` and the GPU benchmark '
+        '(`mmlgd/benchmark/gpu.py`: R18 <- CLIP RN50, random weights, 224 px, '
+        'batch 256 per GPU under fp16 AMP on GPU-resident synthetic '
+        'tensors: images/s, peak memory, teacher forward / student '
+        'forward+backward / LGD by CUDA events, the step time as a multiple '
+        'of its FLOP floor at the fp16 matmul peak of the same run, online '
+        'vs cached vs student-only), and writes `env.json`, '
+        '`imports.json`, `install.log`, `cuda_tests.log`/`.xml`, '
+        '`benchmark.json`/`.md` and `summary.md` to `$OUT`. It is sized to '
+        'about 5 minutes, leaving room for one rerun in a 15-minute lease.',
+        '3. Put the figures of `benchmark.md` here with the GPU named '
+        '(from `env.json`) and the command above.', '',
+        'On that machine: mmcv is `mmcv-lite` 2.1.0 (the same Python '
+        'package without compiled ops; LGD pre-training, zero-shot and ONNX '
+        'export use none, and the mmseg scenes dataset, whose import needs '
+        'the ops, is then not registered), and mmpretrain\'s multimodal '
+        'models stay off (no pycocotools), so mmpretrain 1.2.0 imports next '
+        'to transformers 5.x. Pins relaxed there: the image\'s torch, '
+        'torchvision, numpy, transformers, sentence-transformers, onnx, '
+        'onnxruntime and opencv-python-headless replace the '
+        '`requirements/constraints.txt` versions (torch 2.14.1, numpy '
+        '2.2.6, transformers 4.46.3, ...); setuptools is held below 80 '
+        '(mmengine imports `pkg_resources`). mmdet and pycocotools are not '
+        'carried (detection is not part of the check).', '',
+        'Without a GPU, `bash tools/analysis_tools/gpu_check.sh --smoke` '
+        'runs the same code on CPU at batch 2 (the CUDA tests skip with '
+        'their reason; `tests/test_benchmark/test_gpu_check.py`, e2e), and '
+        '`PYTHON=<venv>/bin/python bash tools/analysis_tools/gpu_check.sh '
+        '--install --imports-only` is the install dry run in a fresh '
+        'virtual environment holding torch and torchvision (it refuses any '
+        'Python that is not a virtual environment).', ''])
+
+
 def render(out: dict, argv) -> str:
     """The whole document."""
     cmd = 'python tools/analysis_tools/benchmark.py ' + ' '.join(
@@ -181,4 +235,5 @@ def render(out: dict, argv) -> str:
         parts.append(_tsb(out))
     if out.get('cache'):
         parts.append(cache_markdown(out['cache'], out['device']))
+    parts.append(gpu_section())
     return '\n'.join(parts)
