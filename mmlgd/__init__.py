@@ -4,7 +4,9 @@ Where things live (paper: Language-Guided Distillation; method summary in
 the README and configs/lgd/README.md):
 
 * The method, in :mod:`mmlgd.models` (mmpretrain ``MODELS``):
-  ``algorithms/lgd.py`` (``LGD``: one training step, teacher frozen),
+  ``algorithms/base.py`` (``BaseDistiller``: the frozen teacher, the
+  student embedding and teacher-free checkpoints that LGD and its
+  baselines share), ``algorithms/lgd.py`` (``LGD``: one training step),
   ``text/tsb.py`` (the Textual Semantics Bank L: prompts x class names
   through a text encoder, cached), ``text/category_sets.py`` (class-name
   and template sets), ``text/*_text_encoder.py`` (open_clip /
@@ -13,7 +15,8 @@ the README and configs/lgd/README.md):
   momentum update), ``necks/student_projector.py`` (the
   student's projector), ``heads/lgd_head.py`` (the textual and visual
   distillation losses), ``teachers/`` (the frozen CLIP / text-aligned
-  image teachers; ``teachers/cached_teacher.py`` reads ``z_T`` from the
+  image teachers on ``teachers/base_teacher.py``, their input adapter in
+  ``teachers/input_adapter.py``; ``teachers/cached_teacher.py`` reads ``z_T`` from the
   teacher-embedding cache instead), ``classifiers/zero_shot_classifier.py`` and
   ``heads/text_aligned_cls_head.py`` (zero-shot evaluation, the small
   text-aligned teacher of the demo). The SEED baseline:
