@@ -51,14 +51,13 @@ loading work under torch's default ``weights_only=True``
 :mod:`mmlgd.apis`, :mod:`mmlgd.deployment`, :mod:`mmlgd.demo` and
 :mod:`mmlgd.benchmark` are not imported by it.
 
-One more process-wide change, on purpose: under numpy >= 2 the import
-routes ``mmcv.adjust_hue`` through a fixed copy
-(:mod:`mmlgd.datasets.transforms.mmcv_numpy2`). mmcv 2.1's function raises
-``OverflowError`` for negative hue shifts under numpy 2, which crashed
-the paper's ColorJitter(hue=0.1) pipeline on about half of the images; the
-fix gives numpy 1's results and touches nothing else. Nothing else is
-changed at import: no environment variables, no umask, no global torch
-settings.
+No function of another library is replaced: mmcv is used as installed.
+mmcv 2.1's ``adjust_hue`` crashes under numpy >= 2 on negative hue shifts
+(the paper's ColorJitter(hue=0.1)); ``tools/install.sh`` builds mmcv with
+the fix, and if the installed mmcv still has the bug the import logs one
+warning naming that fix (:mod:`mmlgd.datasets.transforms.mmcv_numpy2`) and
+patches nothing. Nothing else is changed at import: no environment
+variables, no umask, no global torch settings.
 """
 from .checkpoint_compat import install as _install_safe_loading
 from .version import __version__
