@@ -10,7 +10,7 @@ from mmlgd.engine.hooks import FiniteLossHook
 
 def test_runs_before_the_checkpoint_hook():
     from mmengine.hooks import CheckpointHook
-    from mmengine.registry import get_priority
+    from mmengine.runner import get_priority
     assert get_priority(FiniteLossHook.priority) < get_priority(
         CheckpointHook.priority)
 

@@ -64,6 +64,6 @@ def test_checkpoint_without_hub_is_untouched():
 
 
 def test_runs_after_hooks_that_add_to_the_checkpoint():
-    from mmengine.registry import get_priority
+    from mmengine.runner import get_priority
     assert get_priority(PlainMessageHubHook.priority) == get_priority(
         'VERY_LOW')

@@ -18,8 +18,12 @@ LABELS = [2, 2, 1, 0]
 
 
 def _outputs(rows):
-    return [DataSample().set_gt_label(LABELS[i]).set_field(
-        SCORES[i], 'teacher_pred_score', field_type='data') for i in rows]
+    out = []
+    for i in rows:
+        sample = DataSample().set_gt_label(LABELS[i])
+        sample.set_field(SCORES[i], 'teacher_pred_score', field_type='data')
+        out.append(sample)
+    return out
 
 
 def _validate(hook, runner, metrics):
