@@ -27,8 +27,8 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
-from .common import time_interleaved
 from ..utils.configs import config_path
+from .common import time_interleaved
 from .step import StepRunner
 
 PIPELINES = {  # full configs whose train pipeline each setting replays

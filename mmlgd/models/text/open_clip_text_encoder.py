@@ -20,8 +20,8 @@ class OpenCLIPTextEncoder(BaseTextEncoder):
     """Text tower of any open_clip model, loaded lazily on first use.
 
     The activation follows the weights (the QuickGELU rule of
-    :mod:`mmlgd.models.text.open_clip_loader`): for a hub tag open_clip's metadata
-    decides, so ``model_name='RN50', pretrained='openai'`` builds OpenAI's
+    :mod:`mmlgd.models.text.open_clip_loader`): for a hub tag open_clip's
+    metadata decides, so ``model_name='RN50', pretrained='openai'`` builds OpenAI's
     QuickGELU model; for a local file the model name decides
     (``'RN50-quickgelu'`` for OpenAI's weights), and a plain OpenAI
     architecture name with a local file warns (:class:`QuickGELUWarning`,
