@@ -17,7 +17,8 @@ the README and configs/lgd/README.md):
   distillation losses), ``teachers/`` (the frozen CLIP / text-aligned
   image teachers on ``teachers/base_teacher.py``, their input adapter in
   ``teachers/input_adapter.py``; ``teachers/cached_teacher.py`` reads
-  ``z_T`` from the teacher-embedding cache instead), ``classifiers/zero_shot_classifier.py`` and
+  ``z_T`` from the teacher-embedding cache instead),
+  ``classifiers/zero_shot_classifier.py`` and
   ``heads/text_aligned_cls_head.py`` (zero-shot evaluation, the small
   text-aligned teacher of the demo). The SEED baseline:
   ``algorithms/seed.py``, ``heads/seed_head.py``,

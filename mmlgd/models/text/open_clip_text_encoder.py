@@ -21,8 +21,8 @@ class OpenCLIPTextEncoder(BaseTextEncoder):
 
     The activation follows the weights (the QuickGELU rule of
     :mod:`mmlgd.models.text.open_clip_loader`): for a hub tag open_clip's
-    metadata decides, so ``model_name='RN50', pretrained='openai'`` builds OpenAI's
-    QuickGELU model; for a local file the model name decides
+    metadata decides, so ``model_name='RN50', pretrained='openai'`` builds
+    OpenAI's QuickGELU model; for a local file the model name decides
     (``'RN50-quickgelu'`` for OpenAI's weights), and a plain OpenAI
     architecture name with a local file warns (:class:`QuickGELUWarning`,
     at construction) unless ``quick_gelu`` is given.
