@@ -37,6 +37,11 @@ setup(
                           encoding='utf-8').read(),
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'docs')),
+    # The configs ship inside the package as mmlgd/.mim/configs (as
+    # mmpretrain's .mim): in a checkout a link to configs/, in a wheel real
+    # files, found by mmlgd.utils.configs from any directory.
+    package_data={'mmlgd': [f'.mim/configs/**/*.{ext}'
+                            for ext in ('py', 'md', 'yml')]},
     include_package_data=True,
     python_requires='>=3.9',
     license='Apache License 2.0',

@@ -4,7 +4,9 @@ Where things live (paper: Language-Guided Distillation; method summary in
 the README and configs/lgd/README.md):
 
 * The method, in :mod:`mmlgd.models` (mmpretrain ``MODELS``):
-  ``algorithms/lgd.py`` (``LGD``: one training step, teacher frozen),
+  ``algorithms/base.py`` (``BaseDistiller``: the frozen teacher, the
+  student embedding and teacher-free checkpoints that LGD and its
+  baselines share), ``algorithms/lgd.py`` (``LGD``: one training step),
   ``text/tsb.py`` (the Textual Semantics Bank L: prompts x class names
   through a text encoder, cached), ``text/category_sets.py`` (class-name
   and template sets), ``text/*_text_encoder.py`` (open_clip /
@@ -13,8 +15,10 @@ the README and configs/lgd/README.md):
   momentum update), ``necks/student_projector.py`` (the
   student's projector), ``heads/lgd_head.py`` (the textual and visual
   distillation losses), ``teachers/`` (the frozen CLIP / text-aligned
-  image teachers; ``teachers/cached_teacher.py`` reads ``z_T`` from the
-  teacher-embedding cache instead), ``classifiers/zero_shot_classifier.py`` and
+  image teachers on ``teachers/base_teacher.py``, their input adapter in
+  ``teachers/input_adapter.py``; ``teachers/cached_teacher.py`` reads
+  ``z_T`` from the teacher-embedding cache instead),
+  ``classifiers/zero_shot_classifier.py`` and
   ``heads/text_aligned_cls_head.py`` (zero-shot evaluation, the small
   text-aligned teacher of the demo). The SEED baseline:
   ``algorithms/seed.py``, ``heads/seed_head.py``,
@@ -49,14 +53,13 @@ loading work under torch's default ``weights_only=True``
 :mod:`mmlgd.apis`, :mod:`mmlgd.deployment`, :mod:`mmlgd.demo` and
 :mod:`mmlgd.benchmark` are not imported by it.
 
-One more process-wide change, on purpose: under numpy >= 2 the import
-routes ``mmcv.adjust_hue`` through a fixed copy
-(:mod:`mmlgd.datasets.transforms.mmcv_numpy2`). mmcv 2.1's function raises
-``OverflowError`` for negative hue shifts under numpy 2, which crashed
-the paper's ColorJitter(hue=0.1) pipeline on about half of the images; the
-fix gives numpy 1's results and touches nothing else. Nothing else is
-changed at import: no environment variables, no umask, no global torch
-settings.
+No function of another library is replaced: mmcv is used as installed.
+mmcv 2.1's ``adjust_hue`` crashes under numpy >= 2 on negative hue shifts
+(the paper's ColorJitter(hue=0.1)); ``tools/install.sh`` builds mmcv with
+the fix, and if the installed mmcv still has the bug the import logs one
+warning naming that fix (:mod:`mmlgd.datasets.transforms.mmcv_numpy2`) and
+patches nothing. Nothing else is changed at import: no environment
+variables, no umask, no global torch settings.
 """
 from .checkpoint_compat import install as _install_safe_loading
 from .version import __version__

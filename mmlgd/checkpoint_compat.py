@@ -18,6 +18,20 @@ mmengine objects fail to load. This module fixes that *without* switching
   non-allow-listed global is refused with a message naming the globals and the
   conversion command (``tools/misc/convert_checkpoint.py --trust``).
 
+Why a plain allow-list of types is not enough (and the loader is
+replaced): the allow-list alone leaves mmengine's loader calling
+``torch.load`` unchanged, and a Runner checkpoint written without
+:class:`PlainMessageHubHook` (any checkpoint of plain mmengine or
+mmpretrain) still needs ``builtins.getattr``, which must never be
+allow-listed. torch then fails with a generic message whose suggested
+remedy is ``weights_only=False``, i.e. switching safety off for every file.
+The replacement keeps ``weights_only=True`` for every file and turns that
+failure into a refusal that names the offending globals and the safe
+conversion of a trusted file. It is registered through mmengine's own
+extension point (``CheckpointLoader.register_scheme``, the local-path
+scheme), not by replacing a function object, and it loads exactly what the
+allow-list admits.
+
 Importing :mod:`mmlgd` calls :func:`install` once.
 """
 import pickle

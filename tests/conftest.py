@@ -1,6 +1,8 @@
 """Shared fixtures; the helpers live in tests/tiny_clip.py, _tiny_lgd.py,
 _tiny_data.py and _dist_workers.py (tests/ is on pytest's ``pythonpath``,
 see pyproject.toml)."""
+import socket
+
 import pytest
 import torch
 from tiny_clip import TINY_CLIP, write_tiny_clip
@@ -38,6 +40,15 @@ def keep_default_scope():
 
 
 _restored = []
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for torchrun's
+    ``--master-port`` / ``MASTER_PORT`` of the multi-process tests)."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope='session')

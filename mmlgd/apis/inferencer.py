@@ -19,10 +19,9 @@ from mmlgd.deployment.builder import (
     load_run,
 )
 from mmlgd.models.text import resolve_classes
+from mmlgd.utils.images import IMAGE_EXTENSIONS, list_image_files
 
 InputType = Union[str, np.ndarray, Sequence[Union[str, np.ndarray]]]
-IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif',
-                  '.tiff', '.webp')
 
 
 def list_images(folder: str) -> List[str]:
@@ -31,12 +30,10 @@ def list_images(folder: str) -> List[str]:
     Raises:
         ValueError: the folder holds no image file.
     """
-    names = sorted(n for n in os.listdir(folder)
-                   if n.lower().endswith(IMG_EXTENSIONS)
-                   and osp.isfile(osp.join(folder, n)))
+    names = list_image_files(folder)
     if not names:
         raise ValueError(f'Folder {folder!r} holds no image file '
-                         f'(extensions {IMG_EXTENSIONS}).')
+                         f'(extensions {IMAGE_EXTENSIONS}).')
     return [osp.join(folder, n) for n in names]
 
 
@@ -149,8 +146,8 @@ class ZeroShotInferencer(BaseInferencer):
             inputs: image path, folder, (H, W[, 3]) BGR array, or a list.
             return_datasamples (bool): return ``DataSample`` objects.
             batch_size (int): images per forward pass.
-            progress (bool, optional): tqdm bar; ``None``: on when a folder
-                is among the inputs.
+            progress (bool, optional): mmengine's progress bar; ``None``:
+                on when a folder is among the inputs.
             topk (int, optional): overrides the constructor's ``topk``.
 
         Returns:
@@ -166,9 +163,9 @@ class ZeroShotInferencer(BaseInferencer):
         ori_inputs = self._inputs_to_list(inputs)
         batches = self.preprocess(ori_inputs, batch_size=batch_size)
         if progress:
-            from tqdm import tqdm
-            batches = tqdm(batches, total=ceil(len(ori_inputs) / batch_size),
-                           desc='Zero-shot', unit='batch')
+            from mmengine.utils import track_iter_progress
+            batches = track_iter_progress(
+                (batches, ceil(len(ori_inputs) / batch_size)))
         preds = []
         for data in batches:
             preds.extend(self.forward(data))

@@ -6,6 +6,7 @@ import sys
 from typing import List, Optional, Sequence, Union
 
 from mmlgd.models.text import CATEGORY_SETS
+from mmlgd.utils.markdown import md_table
 
 
 def parse_classes(text: Optional[str]) -> Union[None, str, List[str]]:
@@ -33,13 +34,10 @@ def parse_templates(values: Optional[Sequence[str]]):
 
 def format_table(names: Sequence[str], results: Sequence[dict]) -> str:
     """A Markdown table: image, top-1 class and score, the other top-k."""
-    lines = ['| image | top-1 | score | next |', '|---|---|---|---|']
-    for name, res in zip(names, results):
-        rest = ', '.join(f"{t['class']} {t['score']:.3f}"
-                         for t in res['topk'][1:])
-        lines.append(f"| {name} | {res['pred_class']} | "
-                     f"{res['pred_score']:.3f} | {rest} |")
-    return '\n'.join(lines)
+    return md_table(['image', 'top-1', 'score', 'next'], [
+        [name, res['pred_class'], f"{res['pred_score']:.3f}",
+         ', '.join(f"{t['class']} {t['score']:.3f}" for t in res['topk'][1:])]
+        for name, res in zip(names, results)])
 
 
 def infer_images(images: Sequence[str], model: str,

@@ -139,6 +139,29 @@ def _init_cpu_process_group(cfg: Config) -> None:
     dist.init_process_group(backend='gloo', **kwargs)
 
 
+def init_dist_process_group(cfg: Config) -> None:
+    """Join the launched job's process group outside a Runner (e.g. the
+    teacher-cache build): gloo on a machine without an accelerator (see
+    :func:`_cpu_dist_cfg`), else mmengine's ``init_dist`` with the config's
+    ``env_cfg.dist_cfg``. Nothing happens when already initialised.
+
+    Args:
+        cfg (Config): a config from :func:`load_config` with a launcher
+            other than ``'none'``.
+
+    Raises:
+        RuntimeError: ``launcher='pytorch'`` outside a torchrun job (CPU).
+    """
+    if _no_accelerator():
+        _init_cpu_process_group(cfg)
+        return
+    import torch.distributed as dist
+    from mmengine.dist import init_dist
+    if not (dist.is_available() and dist.is_initialized()):
+        init_dist(cfg.launcher, **(cfg.get('env_cfg', {}).get(
+            'dist_cfg', None) or {}))
+
+
 def ensure_hook(cfg: Config, hook_type: str) -> None:
     """Append ``dict(type=hook_type)`` to ``custom_hooks`` if absent."""
     hooks = list(cfg.get('custom_hooks', None) or [])

@@ -27,8 +27,8 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
+from ..utils.configs import config_path
 from .common import time_interleaved
-from .models import ROOT
 from .step import StepRunner
 
 PIPELINES = {  # full configs whose train pipeline each setting replays
@@ -54,7 +54,7 @@ def _dataset_cfg(meta: dict, root: str, n: int) -> dict:
     ``root``: an image folder (224 px setting) or Fashion-MNIST idx files
     (embedded), with the full config's own pipeline."""
     key = 'embedded' if meta['image'] == 32 else 'R18 <- CLIP RN50'
-    ds = Config.fromfile(osp.join(ROOT, PIPELINES[key])).train_dataloader
+    ds = Config.fromfile(config_path(PIPELINES[key])).train_dataloader
     ds = ds.dataset.to_dict()
     rng = np.random.default_rng(0)
     if meta['image'] == 32:

@@ -17,7 +17,6 @@ rounds with one call per sample need the small loop below.
 import os
 import platform
 import statistics
-import sys
 import threading
 import time
 from typing import Callable, Dict, List, Optional
@@ -153,17 +152,23 @@ class PeakMemory:
         return False
 
 
-def machine_info(device: str) -> Dict[str, str]:
-    """CPU model, cores, threads, library versions, GPU (if any)."""
-    cpu = platform.processor() or 'unknown'
+def cpu_name() -> str:
+    """The CPU model (``/proc/cpuinfo``'s ``model name``; elsewhere
+    ``platform.processor()``)."""
     try:
         with open('/proc/cpuinfo') as f:
             for line in f:
                 if line.startswith('model name'):
-                    cpu = line.split(':', 1)[1].strip()
-                    break
+                    return line.split(':', 1)[1].strip()
     except OSError:
         pass
+    return platform.processor() or 'unknown CPU'
+
+
+def machine_info(device: str) -> Dict[str, str]:
+    """CPU model, cores, threads, load, library versions (mmengine's
+    ``collect_env``, plus mmcv, mmpretrain and open_clip), GPU (if any)."""
+    from mmengine.utils.dl_utils import collect_env
     try:
         affinity = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -172,19 +177,21 @@ def machine_info(device: str) -> Dict[str, str]:
         load = ' '.join(open('/proc/loadavg').read().split()[:3])
     except OSError:
         load = 'n/a'
+    env = collect_env()
     info = {
-        'CPU': cpu,
+        'CPU': cpu_name(),
         'cores (usable / os.cpu_count)': f'{affinity} / {os.cpu_count()}',
         'torch threads (intra-op)': str(torch.get_num_threads()),
         'load average at start (1/5/15 min)': load,
-        'python': sys.version.split()[0],
-        'torch': torch.__version__,
+        'python': env['Python'].split()[0],
+        'torch': env['PyTorch'],
         'mkldnn / bf16 on CPU': (
             f'{torch.backends.mkldnn.is_available()} / '
             f'{_cpu_has("avx512_bf16") or _cpu_has("amx_bf16")}'),
         'device used': device,
+        'mmengine': env['MMEngine'],
     }
-    for mod in ('mmengine', 'mmcv', 'mmpretrain', 'open_clip'):
+    for mod in ('mmcv', 'mmpretrain', 'open_clip'):
         try:
             info[mod] = __import__(mod).__version__
         except Exception:  # noqa: BLE001 - optional in the report

@@ -8,8 +8,10 @@ configs with random weights (nothing is downloaded).
   fashion-mnist.py`` (ResNet-18 student <- text-aligned ResNet-18 teacher,
   32 px grayscale, D = 384, K = 10, batch 128), the teacher classifier from
   its own config with random weights saved to a temporary checkpoint, TSB a
-  random unit (10, 384) bank. If that config folder is missing, the same
-  numbers are used from a built-in fallback.
+  random unit (10, 384) bank.
+
+The configs are the package's shipped ones (:func:`mmlgd.utils.configs.
+config_path`), found from any directory.
 """
 import copy
 import os.path as osp
@@ -19,12 +21,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# The configs live in the repository, next to the package.
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmlgd.utils.configs import config_path
+
 RN50_CFG = 'configs/_base_/models/lgd_clip-rn50_resnet18.py'
 EMB_CFG = 'configs/fashion_mnist/lgd_tac-r18_resnet18_1xb128-2e_fashion-mnist.py'  # noqa
-FMNIST_MEAN = [72.94] * 3
-FMNIST_STD = [90.02] * 3
 
 
 class RandomBank(nn.Module):
@@ -52,9 +52,10 @@ class RandomBank(nn.Module):
         return z @ self.weight.to(z.dtype).T
 
 
-def _cfg(path: str):
+def _cfg(name: str):
+    """The shipped config ``name`` (``'configs/...'``), loaded."""
     from mmengine.config import Config
-    return Config.fromfile(osp.join(ROOT, path))
+    return Config.fromfile(config_path(name))
 
 
 def build_r18_rn50() -> Tuple[nn.Module, dict]:
@@ -72,44 +73,15 @@ def build_r18_rn50() -> Tuple[nn.Module, dict]:
     return model, meta
 
 
-def _fallback_embedded_cfgs():
-    """The embedded default's numbers when its config folder is absent."""
-    teacher = dict(
-        type='ImageClassifier',
-        backbone=dict(type='ResNet', depth=18),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='TextAlignedClsHead', in_channels=512, tsb=None))
-    lgd = dict(
-        type='LGD',
-        data_preprocessor=dict(type='SelfSupDataPreprocessor',
-                               mean=FMNIST_MEAN, std=FMNIST_STD,
-                               to_rgb=False),
-        backbone=dict(type='ResNet', depth=18),
-        neck=dict(type='LGKANeck', in_channels=512, momentum=0.99),
-        head=dict(type='LGDHead', student_temp=0.2, teacher_temp=0.01,
-                  w_tex=0.5, w_vis=0.5),
-        target_generator=dict(type='TextAlignedTeacher', config=None,
-                              checkpoint=None, data_mean=FMNIST_MEAN,
-                              data_std=FMNIST_STD),
-        tsb=None)
-    return teacher, lgd, 128
-
-
 def build_embedded(tmpdir: str) -> Tuple[nn.Module, dict]:
     """LGD of the embedded default (random weights). Returns (model, meta).
     """
-    from mmengine.config import Config
     from mmpretrain.registry import MODELS
     bank = RandomBank(10, 384)
-    if osp.isfile(osp.join(ROOT, EMB_CFG)):
-        cfg = _cfg(EMB_CFG)
-        teacher_cfg = _cfg(cfg.teacher_config).model
-        lgd_cfg, batch, source = cfg.model, cfg.train_dataloader.batch_size, \
-            EMB_CFG
-    else:
-        teacher_cfg, lgd_cfg, batch = _fallback_embedded_cfgs()
-        teacher_cfg, lgd_cfg = Config(teacher_cfg), Config(lgd_cfg)
-        source = 'built-in fallback (configs/fashion_mnist/ absent)'
+    cfg = _cfg(EMB_CFG)
+    teacher_cfg = _cfg(cfg.teacher_config).model
+    lgd_cfg, batch, source = cfg.model, cfg.train_dataloader.batch_size, \
+        EMB_CFG
     teacher_cfg = copy.deepcopy(teacher_cfg)
     teacher_cfg.pop('data_preprocessor', None)
     teacher_cfg.head.tsb = bank

@@ -34,7 +34,9 @@ QUICK = dict(ks=[10, 80], bs=[64], ds=[64], lgka_repeats=3, lgka_warmup=1,
              tsb_templates='simple', tsb_repeats=2)
 SECTIONS = ('lgka', 'step', 'fastpath', 'tsb', 'cache')
 SETTINGS = ('r18_rn50', 'embedded')
-DEFAULT_OUT = osp.join(models.ROOT, 'docs', 'benchmark.md')
+# Relative to the current directory, as OpenMMLab tools write their output
+# (``make benchmark`` runs from the repository root).
+DEFAULT_OUT = osp.join('docs', 'benchmark.md')
 
 
 def run(quick: bool = False, out: str = DEFAULT_OUT,

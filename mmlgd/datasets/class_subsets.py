@@ -25,9 +25,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmlgd.utils.fileio import atomic_write_text
-
-IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif',
-                    '.tiff', '.webp')
+from mmlgd.utils.images import list_image_files
 
 
 def list_images(root: str, classes: Sequence[str]) -> Dict[str, List[str]]:
@@ -46,9 +44,7 @@ def list_images(root: str, classes: Sequence[str]) -> Dict[str, List[str]]:
             f'{root} lacks {len(missing)} of {len(classes)} class folders: '
             f'{_some(missing)}. Point the tool at the folder that holds one '
             'sub-folder per class (complete dataset).')
-    return {c: sorted(f for f in os.listdir(osp.join(root, c))
-                      if f.lower().endswith(IMAGE_EXTENSIONS))
-            for c in classes}
+    return {c: list_image_files(osp.join(root, c)) for c in classes}
 
 
 def draw_per_class(images: Dict[str, List[str]], classes: Sequence[str],

@@ -22,18 +22,21 @@ from typing import Callable, Dict, List, Optional, Sequence
 import torch
 from torch import nn
 
+from mmlgd.models.algorithms.base import student_embedding
+
 BACKENDS = ('eager', 'compile', 'onnxruntime')
 
 
 class StudentEmbedding(nn.Module):
-    """Student backbone + LGKA neck: (B, 3, H, W) -> (B, D) unit rows."""
+    """Student backbone + LGKA neck: (B, 3, H, W) -> (B, D) unit rows
+    (:func:`~mmlgd.models.algorithms.base.student_embedding`)."""
 
     def __init__(self, backbone: nn.Module, neck: nn.Module):
         super().__init__()
         self.backbone, self.neck = backbone, neck
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.neck(self.backbone(x))
+        return student_embedding(self.backbone, self.neck, x)
 
 
 def build_student(config: str, embed_dim: int, num_classes: int) -> nn.Module:

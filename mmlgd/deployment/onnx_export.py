@@ -28,6 +28,7 @@ from typing import Optional, Sequence, Tuple
 import torch
 from torch import nn
 
+from ..utils.pretrained_check import strip_prefix
 from .builder import (
     build_zero_shot_classifier,
     image_size,
@@ -98,8 +99,7 @@ def build_backbone(cfg, state) -> nn.Module:
     from mmpretrain.registry import MODELS
     backbone = MODELS.build(zero_shot_model_cfg(cfg)['backbone'])
     if state is not None:
-        sub = {k[len('backbone.'):]: v for k, v in state.items()
-               if k.startswith('backbone.')}
+        sub = strip_prefix(state, 'backbone.')
         if not sub:
             raise ValueError("The checkpoint has no 'backbone.*' tensors: "
                              'pass an LGD checkpoint or a '

@@ -48,16 +48,21 @@ def _is_wrapper(model: nn.Module) -> bool:
     return is_model_wrapper(model)
 
 
-def _load_file(checkpoint: str) -> dict:
-    """Load a local file with the safe loader, other schemes via mmengine."""
-    from mmlgd.checkpoint_compat import safe_torch_load
-    if osp.isfile(osp.expanduser(checkpoint)):
-        return safe_torch_load(osp.expanduser(checkpoint), map_location='cpu')
-    if '://' not in checkpoint:
+def _require_file(checkpoint: str) -> None:
+    """Raise ``RuntimeError`` for a local path that does not exist."""
+    if '://' not in checkpoint and not osp.isfile(osp.expanduser(checkpoint)):
         raise RuntimeError(
             f'Pretrained checkpoint {checkpoint!r} does not exist: fix '
             'init_cfg.checkpoint (e.g. --cfg-options '
             'model.backbone.init_cfg.checkpoint=PATH).')
+
+
+def _load_file(checkpoint: str) -> dict:
+    """Load a local file with the safe loader, other schemes via mmengine."""
+    from mmlgd.checkpoint_compat import safe_torch_load
+    _require_file(checkpoint)
+    if osp.isfile(osp.expanduser(checkpoint)):
+        return safe_torch_load(osp.expanduser(checkpoint), map_location='cpu')
     from mmengine.runner.checkpoint import CheckpointLoader
     return CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
 
@@ -92,28 +97,35 @@ def load_pretrained_state_dict(checkpoint: str,
         RuntimeError: the file is missing, or holds no key with ``prefix``
             (message says how to get a file with that prefix or drop it).
     """
-    ckpt = _load_file(checkpoint)
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
-    if not isinstance(state, dict):
-        raise RuntimeError(f'{where}: {checkpoint!r} holds no state dict '
-                           f'(got {type(state).__name__}).')
     if prefix is None:
+        ckpt = _load_file(checkpoint)
+        state = (ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict)
+                 else ckpt)
+        if not isinstance(state, dict):
+            raise RuntimeError(f'{where}: {checkpoint!r} holds no state '
+                               f'dict (got {type(state).__name__}).')
         return OrderedDict((re.sub(r'^module\.', '', k), v)
                            for k, v in state.items())
-    if not prefix.endswith('.'):
-        prefix += '.'
-    out = strip_prefix(state, prefix)
-    if not out:
+    _require_file(checkpoint)
+    # mmengine's own helper, the one PretrainedInit(prefix=...) calls
+    from mmengine.runner.checkpoint import _load_checkpoint_with_prefix
+    try:
+        return OrderedDict(_load_checkpoint_with_prefix(
+            prefix, osp.expanduser(checkpoint), map_location='cpu'))
+    except AssertionError:  # mmengine asserts the prefix matched something
+        ckpt = _load_file(checkpoint)
+        state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) \
+            else {}
         heads = sorted({k.split('.', 1)[0] + '.' for k in state})[:_SHOW]
         raise RuntimeError(
-            f"{where}: no {prefix!r} keys in {checkpoint!r} (its keys start "
-            f'with {heads}); is this an LGD checkpoint? An LGD pre-training '
-            "checkpoint and `tools/extract_student.py` exports keep "
-            "'backbone.*'; for a prefix-less backbone file (torchvision "
-            'weights, `tools/extract_student.py --format torchvision`) set '
+            f"{where}: no {prefix.rstrip('.') + '.'!r} keys in "
+            f'{checkpoint!r} (its keys start with {heads}); is this an LGD '
+            'checkpoint? An LGD pre-training checkpoint and '
+            "`tools/extract_student.py` exports keep 'backbone.*'; for a "
+            'prefix-less backbone file (torchvision weights, '
+            '`tools/extract_student.py --format torchvision`) set '
             'init_cfg.prefix=None; if the file stores the backbone under '
-            'another name, set init_cfg.prefix to that name.')
-    return out
+            'another name, set init_cfg.prefix to that name.') from None
 
 
 def check_module_weights(module: nn.Module,

@@ -22,7 +22,7 @@ from tiny_clip import (
 )
 
 from mmlgd.models import OpenCLIPTextEncoder, TextualSemanticsBank
-from mmlgd.models.text.utils import QuickGELUWarning
+from mmlgd.models.text.open_clip_loader import QuickGELUWarning
 
 TOL = 1e-5  # parity
 OFF = 1e-4  # the GELU path misses by more than this

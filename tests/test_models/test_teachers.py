@@ -11,7 +11,7 @@ from mmpretrain.registry import MODELS
 from tiny_clip import tiny_teacher, tiny_text_encoder, write_tiny_clip
 
 from mmlgd.models import InputAdapter
-from mmlgd.models.teachers.renormalize import clip_mean_std_255
+from mmlgd.models.teachers.input_adapter import clip_mean_std_255
 
 CLIP_MEAN_255, CLIP_STD_255 = clip_mean_std_255()
 

@@ -4,7 +4,6 @@ trains the tiny LGD model on two processes and logs the effective batch."""
 import glob
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
@@ -58,15 +57,9 @@ def test_lgka_two_ranks_equal_concatenated_batch(tmp_path):
     assert "'loss'" in ranks[1]['error']
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.dist
 @pytest.mark.e2e
-def test_dist_train_sh_keeps_banks_identical(tiny_clip, tmp_path):
+def test_dist_train_sh_keeps_banks_identical(tiny_clip, tmp_path, free_port):
     data = str(tmp_path / 'images')
     tl.write_images(data, 12)  # 6 per rank: 3 iterations, one epoch
     cfg = tl.write_lgd_config(
@@ -78,7 +71,7 @@ def test_dist_train_sh_keeps_banks_identical(tiny_clip, tmp_path):
         train_cfg=dict(type='IterBasedTrainLoop', max_iters=3),
         auto_scale_lr=dict(base_batch_size=8))
     work = tmp_path / 'work'
-    env = dict(os.environ, PORT=str(_free_port()), OMP_NUM_THREADS='1',
+    env = dict(os.environ, PORT=str(free_port), OMP_NUM_THREADS='1',
                PYTHONPATH=osp.dirname(HERE),  # tests/: _dist_workers
                PATH=osp.dirname(sys.executable) + os.pathsep +
                os.environ.get('PATH', ''))

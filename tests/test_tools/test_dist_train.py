@@ -2,7 +2,6 @@
 import json
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 import textwrap
@@ -75,15 +74,9 @@ randomness = dict(seed=0)
 '''
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.dist
 @pytest.mark.e2e
-def test_dist_train_two_cpu_ranks(tmp_path):
+def test_dist_train_two_cpu_ranks(tmp_path, free_port):
     import mmcv
     rng = np.random.default_rng(0)
     for cls in ('a', 'b'):
@@ -96,7 +89,7 @@ def test_dist_train_two_cpu_ranks(tmp_path):
         CONFIG.format(data_root=str(tmp_path / 'images'))))
     work = tmp_path / 'work'
 
-    env = dict(os.environ, PORT=str(_free_port()),
+    env = dict(os.environ, PORT=str(free_port),
                PYTHONPATH=str(tmp_path),
                PATH=osp.dirname(sys.executable) + os.pathsep +
                os.environ.get('PATH', ''))

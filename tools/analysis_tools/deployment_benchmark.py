@@ -35,8 +35,9 @@ def parse_args(argv=None):
     parser.add_argument('--compile-models', nargs='+',
                         help='model names timed with torch.compile '
                         '(default: all)')
-    parser.add_argument('--configs', default='configs',
-                        help='folder holding the LGD configs')
+    parser.add_argument('--configs', default=None,
+                        help='folder holding the LGD configs (default: the '
+                        'configs shipped with mmlgd)')
     parser.add_argument('--force', action='store_true',
                         help='replace --out if it exists')
     return parser.parse_args(argv)

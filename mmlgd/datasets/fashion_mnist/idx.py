@@ -17,7 +17,7 @@ import io
 import os.path as osp
 import struct
 import zlib
-from typing import Dict, Optional
+from typing import Dict, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -40,14 +40,19 @@ class ChecksumError(ValueError):
     """A source file is corrupt or not the expected release."""
 
 
-def progress(items, desc: str, unit: str):
-    """tqdm over ``items`` if tqdm is installed, else one printed line."""
-    try:
-        from tqdm import tqdm
-        return tqdm(items, desc=desc, unit=unit)
-    except ImportError:
-        print(f'{desc}: {len(items)} {unit}s', flush=True)
-        return items
+def progress(items: Sequence, desc: str, unit: str) -> Iterator:
+    """Iterate ``items`` under mmengine's progress bar (the one kind the
+    project uses), after a ``<desc>: <N> <unit>s`` line.
+
+    Args:
+        items (Sequence): a sized sequence (list, range).
+        desc (str): what is being done.
+        unit (str): what one item is.
+    """
+    from mmengine.utils import track_iter_progress
+    items = list(items)
+    print(f'{desc}: {len(items)} {unit}s', flush=True)
+    return track_iter_progress(items)
 
 
 def find_sources(src: str) -> Dict[str, str]:

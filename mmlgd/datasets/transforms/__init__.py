@@ -1,7 +1,7 @@
 """Data transforms mmlgd adds (importing registers them)."""
-from . import mmcv_numpy2
 from .loading import StrictLoadImageFromFile
+from .mmcv_numpy2 import warn_if_hue_bug
 
-mmcv_numpy2.install()
+warn_if_hue_bug()
 
 __all__ = ['StrictLoadImageFromFile']

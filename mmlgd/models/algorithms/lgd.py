@@ -3,14 +3,12 @@ algorithm."""
 from typing import Dict, List, Optional, Union
 
 import torch
-from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
 from ..necks.lgka_neck import LGKANeck
-
-TEACHER_PREFIX = 'target_generator.'
+from .base import BaseDistiller
 
 
 def with_tsb_shape(neck: dict, tsb: nn.Module) -> dict:
@@ -35,7 +33,7 @@ def with_tsb_shape(neck: dict, tsb: nn.Module) -> dict:
 
 
 @MODELS.register_module()
-class LGD(BaseSelfSupervisor):
+class LGD(BaseDistiller):
     """Lightweight model pre-training via Language Guided Knowledge
     Distillation (Li et al., IEEE TMM 2024, arXiv:2406.11689).
 
@@ -65,9 +63,9 @@ class LGD(BaseSelfSupervisor):
     :class:`TeacherZeroShotHook`, once per run) each data sample also gets
     the teacher's zero-shot scores as ``teacher_pred_score``.
 
-    Checkpoints hold the student, the neck (projector and VSB) and the
-    training state, not the teacher: it is rebuilt from its own source, and
-    loading fills its keys from the freshly built teacher.
+    Teacher handling, the student embedding and checkpoints without the
+    teacher come from :class:`BaseDistiller`: checkpoints hold the student,
+    the neck (projector and VSB) and the training state.
 
     Raises:
         ValueError: TSB dimension differs from the teacher's embedding
@@ -103,21 +101,6 @@ class LGD(BaseSelfSupervisor):
                 f'num_classes={self.neck.num_classes}) does not match the '
                 f'TSB ({self.tsb.num_classes} classes x {self.tsb.dim} dims): '
                 'set the neck to the TSB shape.')
-        self.register_state_dict_post_hook(_drop_teacher_keys)
-        self.register_load_state_dict_pre_hook(_fill_teacher_keys)
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self.target_generator.eval()
-        return self
-
-    def extract_feat(self, inputs: torch.Tensor):
-        """Student features: (B, 3, H, W) -> backbone output tuple."""
-        return self.backbone(inputs)
-
-    def embed(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Student embeddings ``z_S``: (B, 3, H, W) -> (B, D) unit rows."""
-        return self.neck(self.backbone(inputs))
 
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
@@ -134,16 +117,12 @@ class LGD(BaseSelfSupervisor):
             dict: ``loss_tex``, ``loss_vis`` (weighted), ``agree_tsb``.
         """
         x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
-        with torch.no_grad():  # a CachedTeacher looks z_T up by sample
-            z_t = (self.target_generator(x, data_samples) if getattr(
-                self.target_generator, 'reads_data_samples', False) else
-                self.target_generator(x))
+        z_t = self.teacher_embed(x, data_samples)
         z_s = self.embed(x)
         tsb = self.tsb.weight
         losses = self.head.loss(z_s, z_t, tsb, self.neck.vsb)
         self.neck.update_vsb(z_t, tsb)
         return losses
-
 
     def forward(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
                 data_samples: Optional[List[DataSample]] = None,
@@ -173,7 +152,7 @@ class LGD(BaseSelfSupervisor):
         """
         x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
         scores = self._zero_shot_scores(self.embed(x))
-        teacher = (self._zero_shot_scores(self.target_generator(x))
+        teacher = (self._zero_shot_scores(self.teacher_embed(x))
                    if self.predict_teacher else None)
         if data_samples is None:
             data_samples = [DataSample() for _ in range(scores.size(0))]
@@ -189,15 +168,3 @@ class LGD(BaseSelfSupervisor):
         """(B, D) unit embeddings -> (B, K) softmax of ``s * z L^T``."""
         return torch.softmax(self.zero_shot_scale * self.tsb(z).float(), 1)
 
-
-def _fill_teacher_keys(module, state_dict, prefix, *args):
-    """Loading: teacher keys come from the built teacher, not the file."""
-    teacher = module.target_generator
-    for k, v in teacher.state_dict(keep_vars=True).items():
-        state_dict.setdefault(f'{prefix}{TEACHER_PREFIX}{k}', v.detach())
-
-
-def _drop_teacher_keys(module, state_dict, prefix, local_metadata):
-    """Saving: leave the frozen teacher out of every state dict."""
-    for k in [k for k in state_dict if k.startswith(prefix + TEACHER_PREFIX)]:
-        del state_dict[k]

@@ -4,12 +4,11 @@ projector."""
 from typing import Dict, List, Optional, Union
 
 import torch
-from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
-from .lgd import _drop_teacher_keys, _fill_teacher_keys
+from .base import BaseDistiller
 
 
 def _with_dim(cfg: Union[dict, nn.Module], key: str, dim: Optional[int]):
@@ -22,7 +21,7 @@ def _with_dim(cfg: Union[dict, nn.Module], key: str, dim: Optional[int]):
 
 
 @MODELS.register_module()
-class SEED(BaseSelfSupervisor):
+class SEED(BaseDistiller):
     """SEED: Self-supervised Distillation for Visual Representation (Fang et
     al., ICLR 2021, arXiv:2101.04731), with the teacher, student, projector
     and data pipeline of :class:`LGD`.
@@ -46,10 +45,10 @@ class SEED(BaseSelfSupervisor):
             ``SelfSupDataPreprocessor``.
         init_cfg (dict, optional): mmengine init config.
 
-    Checkpoints hold the student, the projector, the queue (``queue.
-    embeddings``, ``queue.ptr``) and the training state, not the teacher:
-    like LGD, it is rebuilt from its own source and loading fills its keys
-    from the freshly built teacher.
+    Teacher handling, the student embedding and checkpoints without the
+    teacher come from :class:`BaseDistiller`: checkpoints hold the student,
+    the projector, the queue (``queue.embeddings``, ``queue.ptr``) and the
+    training state.
 
     Raises:
         ValueError: the queue's or the projector's dimension differs from
@@ -61,8 +60,7 @@ class SEED(BaseSelfSupervisor):
                  queue: Union[dict, nn.Module],
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        teacher = MODELS.build(target_generator) if isinstance(
-            target_generator, dict) else target_generator
+        teacher = self.build_teacher(target_generator)
         dim = getattr(teacher, 'embed_dim', None)
         super().__init__(backbone=backbone,
                          neck=_with_dim(neck, 'out_channels', dim),
@@ -82,12 +80,6 @@ class SEED(BaseSelfSupervisor):
                 f'SEED projector output {out} != queue / teacher dimension '
                 f'{self.queue.dim}: set neck.out_channels={self.queue.dim} '
                 'or leave it out.')
-        self.register_state_dict_post_hook(_drop_teacher_keys)
-        self.register_load_state_dict_pre_hook(_fill_teacher_keys)
-
-    def embed(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Student embeddings ``z_S``: (B, 3, H, W) -> (B, D) unit rows."""
-        return self.neck(self.backbone(inputs))
 
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
@@ -99,8 +91,7 @@ class SEED(BaseSelfSupervisor):
             dict: ``loss_seed`` and ``agree_pos`` (see :class:`SEEDHead`).
         """
         x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
-        with torch.no_grad():
-            z_t = self.target_generator(x)
+        z_t = self.teacher_embed(x, data_samples)
         z_s = self.embed(x)
         # The loss keeps the pre-enqueue queue for its backward pass; the
         # enqueue then writes the buffer in place (one copy per step).

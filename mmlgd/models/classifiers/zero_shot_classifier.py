@@ -7,6 +7,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
+from ..algorithms.base import student_embedding
 from ..algorithms.lgd import with_tsb_shape
 
 
@@ -68,7 +69,7 @@ class ZeroShotClassifier(BaseClassifier):
         """(B, 3, H, W) -> (B, D) unit embeddings."""
         if hasattr(self, 'image_encoder'):
             return self.image_encoder(inputs)
-        return self.neck(self.backbone(inputs))
+        return student_embedding(self.backbone, self.neck, inputs)
 
     def forward(self, inputs: torch.Tensor,
                 data_samples: Optional[List[DataSample]] = None,

@@ -104,7 +104,7 @@ class LGKANeck(StudentProjector):
         # V_k <- keep_k * V_k + take_k * sums_k, i.e. mu * V_k + (1 - mu) *
         # m_k (initialised), m_k (first write) or V_k (absent). Per-row
         # (K,) coefficients keep the (K, D) work to one copy and two
-        # in-place passes (see tools/analysis_tools/benchmark.py).
+        # in-place passes (measured in mmlgd/benchmark/lgka.py).
         keep = torch.where(present, torch.where(init, mu, 0.0), 1.0)
         take = torch.where(present, torch.where(init, 1.0 - mu, 1.0),
                            0.0) / counts.clamp(min=1)

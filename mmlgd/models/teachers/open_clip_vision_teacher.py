@@ -2,28 +2,27 @@
 from typing import Optional, Sequence
 
 import torch
-import torch.nn.functional as F
-from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
-from ..text.utils import (
-    check_weights_exist,
+from ..text.open_clip_loader import (
     create_open_clip,
+    is_local_weights,
     register_open_clip_config,
     resolve_quick_gelu,
 )
-from .renormalize import FastPath, InputAdapter, clip_mean_std_255
+from .base_teacher import BaseTeacher
+from .input_adapter import InputAdapter, clip_mean_std_255
 
 
 @MODELS.register_module()
-class OpenCLIPVisionTeacher(BaseModule):
+class OpenCLIPVisionTeacher(BaseTeacher):
     """Frozen CLIP image encoder ``f_T``: images -> unit embeddings ``z_T``
     (LGD paper, Sec. 3.1).
 
     The activation follows the weights (the QuickGELU rule of
-    :mod:`mmlgd.models.text.utils`): for a hub tag open_clip's metadata
-    decides, so ``model_name='RN50', pretrained='openai'`` builds OpenAI's
-    QuickGELU model; for a local file the model name decides
+    :mod:`mmlgd.models.text.open_clip_loader`): for a hub tag open_clip's
+    metadata decides, so ``model_name='RN50', pretrained='openai'`` builds
+    OpenAI's QuickGELU model; for a local file the model name decides
     (``'RN50-quickgelu'`` for OpenAI's weights), and a plain OpenAI
     architecture name with a local file warns (:class:`QuickGELUWarning`)
     unless ``quick_gelu`` is given.
@@ -48,9 +47,9 @@ class OpenCLIPVisionTeacher(BaseModule):
             with (True: QuickGELU), when the name does not say it; None
             decides by the QuickGELU rule.
         channels_last (bool): channels-last fast path, see
-            :class:`FastPath`.
+            :class:`~mmlgd.models.teachers.base_teacher.FastPath`.
         autocast_dtype (str, optional): autocast fast path, see
-            :class:`FastPath`.
+            :class:`~mmlgd.models.teachers.base_teacher.FastPath`.
 
     ``forward``: (B, 3, H, W) float -> (B, D) L2-normalised, always in eval
     mode, with no autograd graph. ``embed_dim`` is D.
@@ -74,11 +73,10 @@ class OpenCLIPVisionTeacher(BaseModule):
                  quick_gelu: Optional[bool] = None,
                  channels_last: bool = False,
                  autocast_dtype: Optional[str] = None):
-        super().__init__()
-        self.fast = FastPath(channels_last, autocast_dtype)
+        super().__init__(channels_last, autocast_dtype)
         import open_clip
         register_open_clip_config(model_config)
-        check_weights_exist(pretrained, 'Teacher checkpoint')
+        is_local_weights(pretrained, 'Teacher checkpoint')
         self.quick_gelu = resolve_quick_gelu(model_name, pretrained,
                                              quick_gelu)
         clip = create_open_clip(model_name, pretrained, self.quick_gelu,
@@ -93,31 +91,8 @@ class OpenCLIPVisionTeacher(BaseModule):
             clip_mean if data_mean is None else data_mean,
             clip_std if data_std is None else data_std, pp['mean'],
             pp['std'], image_size or pp['size'])
-        self.requires_grad_(False)
-        self.eval()
+        self.freeze()
 
-    def train(self, mode: bool = True) -> 'OpenCLIPVisionTeacher':
-        """The teacher is frozen: always stays in eval mode.
-
-        Args:
-            mode (bool): ignored.
-        """
-        return super().train(False)
-
-    def init_weights(self) -> None:
-        """Weights come from ``pretrained``; nothing to initialise."""
-
-    @torch.no_grad()
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Embed images.
-
-        Args:
-            x (Tensor): (B, 3, H, W) images in the pipeline's normalisation.
-
-        Returns:
-            Tensor: (B, D) float32 unit rows.
-        """
-        x = self.fast.input(self.adapter(x))
-        with self.fast.autocast(x):
-            z = self.visual(x)
-        return F.normalize(z.float(), dim=1)
+    def encode_image(self, x: torch.Tensor) -> torch.Tensor:
+        """CLIP's image tower: (B, 3, h, w) -> (B, D), not normalised."""
+        return self.visual(x)

@@ -3,17 +3,16 @@ import os.path as osp
 from typing import Optional, Sequence, Union
 
 import torch
-import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.model import BaseModule
 from mmengine.runner import load_checkpoint
 from mmpretrain.registry import MODELS
 
-from .renormalize import FastPath, InputAdapter, clip_mean_std_255
+from .base_teacher import BaseTeacher
+from .input_adapter import InputAdapter, clip_mean_std_255
 
 
 @MODELS.register_module()
-class TextAlignedTeacher(BaseModule):
+class TextAlignedTeacher(BaseTeacher):
     """Frozen mmpretrain classifier whose head projects into a text space
     (:class:`TextAlignedClsHead`), used as LGD teacher ``f_T``.
 
@@ -30,9 +29,9 @@ class TextAlignedTeacher(BaseModule):
             units; None: CLIP's).
         image_size (int, optional): resize inputs to this size first.
         channels_last (bool): channels-last fast path, see
-            :class:`FastPath`.
+            :class:`~mmlgd.models.teachers.base_teacher.FastPath`.
         autocast_dtype (str, optional): autocast fast path, see
-            :class:`FastPath`.
+            :class:`~mmlgd.models.teachers.base_teacher.FastPath`.
 
     ``forward``: (B, 3, H, W) -> (B, D) L2-normalised, eval mode, no grad.
 
@@ -48,8 +47,7 @@ class TextAlignedTeacher(BaseModule):
                  image_size: Optional[int] = None,
                  channels_last: bool = False,
                  autocast_dtype: Optional[str] = None):
-        super().__init__()
-        self.fast = FastPath(channels_last, autocast_dtype)
+        super().__init__(channels_last, autocast_dtype)
         if isinstance(config, str):
             if not osp.isfile(config):
                 raise FileNotFoundError(
@@ -86,32 +84,9 @@ class TextAlignedTeacher(BaseModule):
                                     image_size)
         self.classifier = self.fast.prepare(classifier)
         self.embed_dim = classifier.head.embed_dim
-        self.requires_grad_(False)
-        self.eval()
+        self.freeze()
 
-    def train(self, mode: bool = True) -> 'TextAlignedTeacher':
-        """The teacher is frozen: always stays in eval mode.
-
-        Args:
-            mode (bool): ignored.
-        """
-        return super().train(False)
-
-    def init_weights(self) -> None:
-        """Weights come from ``checkpoint``; nothing to initialise."""
-
-    @torch.no_grad()
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Embed images.
-
-        Args:
-            x (Tensor): (B, 3, H, W) images in the pipeline's normalisation.
-
-        Returns:
-            Tensor: (B, D) float32 unit rows.
-        """
-        x = self.fast.input(self.adapter(x))
-        with self.fast.autocast(x):
-            feats = self.classifier.extract_feat(x)
-            z = self.classifier.head.embed(feats)
-        return F.normalize(z.float(), dim=1)
+    def encode_image(self, x: torch.Tensor) -> torch.Tensor:
+        """The classifier's backbone, neck and text-aligned head:
+        (B, 3, h, w) -> (B, D), not normalised."""
+        return self.classifier.head.embed(self.classifier.extract_feat(x))

@@ -1,27 +1,28 @@
 """open_clip text tower as a TSB text encoder."""
-from typing import Callable, Dict, List, Optional
+from typing import Callable, List, Optional
 
 import torch
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from .utils import (
-    check_weights_exist,
+from ...utils.hashing import file_sha256
+from .base_text_encoder import BaseTextEncoder
+from .open_clip_loader import (
     create_open_clip,
-    file_sha256,
+    is_local_weights,
     register_open_clip_config,
     resolve_quick_gelu,
 )
 
 
 @MODELS.register_module()
-class OpenCLIPTextEncoder(nn.Module):
+class OpenCLIPTextEncoder(BaseTextEncoder):
     """Text tower of any open_clip model, loaded lazily on first use.
 
     The activation follows the weights (the QuickGELU rule of
-    :mod:`mmlgd.models.text.utils`): for a hub tag open_clip's metadata
-    decides, so ``model_name='RN50', pretrained='openai'`` builds OpenAI's
-    QuickGELU model; for a local file the model name decides
+    :mod:`mmlgd.models.text.open_clip_loader`): for a hub tag open_clip's
+    metadata decides, so ``model_name='RN50', pretrained='openai'`` builds
+    OpenAI's QuickGELU model; for a local file the model name decides
     (``'RN50-quickgelu'`` for OpenAI's weights), and a plain OpenAI
     architecture name with a local file warns (:class:`QuickGELUWarning`,
     at construction) unless ``quick_gelu`` is given.
@@ -57,7 +58,7 @@ class OpenCLIPTextEncoder(nn.Module):
                  quick_gelu: Optional[bool] = None):
         super().__init__()
         config_id = register_open_clip_config(model_config)
-        is_path = check_weights_exist(pretrained, 'open_clip weights')
+        is_path = is_local_weights(pretrained, 'open_clip weights')
         self.model_name = model_name
         self.pretrained = pretrained
         self.cache_dir = cache_dir
@@ -106,26 +107,3 @@ class OpenCLIPTextEncoder(nn.Module):
             Tensor: (N, D) embeddings.
         """
         return self._load().encode_text(tokens, normalize=normalize)
-
-    def forward(self, text: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """CLIP's ``model(text=...)`` protocol, which newer open_clip's
-        ``build_zero_shot_classifier`` calls.
-
-        Args:
-            text (Tensor): (N, context_length) token ids.
-
-        Returns:
-            dict: ``text_features``, (N, D) L2-normalised embeddings.
-        """
-        return dict(text_features=self.encode_text(text, normalize=True))
-
-    def encode(self, texts: List[str]) -> torch.Tensor:
-        """Encode prompts.
-
-        Args:
-            texts (list[str]): N prompts.
-
-        Returns:
-            Tensor: (N, D) L2-normalised float32 embeddings on the CPU.
-        """
-        return self.encode_text(self.tokenizer(texts)).float()

