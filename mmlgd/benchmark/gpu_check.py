@@ -31,7 +31,6 @@ import time
 import traceback
 from typing import List, Optional
 
-from .models import ROOT
 
 # What the check imports, directly or through the tests and tools/train.py.
 NEEDED = ['torch', 'torchvision', 'numpy', 'cv2', 'pytest', 'mmengine',
@@ -83,18 +82,25 @@ def check_imports(names: List[str] = NEEDED) -> dict:
 
 
 def run_tests(out: str, collect_only: bool = False) -> dict:
-    """``pytest -m cuda`` on :data:`TESTS` in a subprocess (the checkout's
-    root on ``PYTHONPATH``); returns rc, seconds and the summary line."""
+    """``pytest -m cuda`` on :data:`TESTS` in a subprocess, run from the
+    current directory, which must be the checkout's root (``gpu_check.sh``
+    changes into it; the tests are not part of the package); returns rc,
+    seconds and the summary line."""
+    root = os.getcwd()
+    if not osp.isdir(osp.join(root, TESTS)):
+        raise FileNotFoundError(
+            f'{TESTS} not found under {root}: run the GPU check from the '
+            'repository root (tools/analysis_tools/gpu_check.sh does)')
     cmd = [sys.executable, '-m', 'pytest', '-m', 'cuda', TESTS, '-rs', '-q',
            '-p', 'no:cacheprovider',
            f'--junitxml={osp.join(out, "cuda_tests.xml")}']
     if collect_only:
         cmd.append('--collect-only')
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (ROOT, os.environ.get('PYTHONPATH')) if p))
+        p for p in (root, os.environ.get('PYTHONPATH')) if p))
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True,
+        proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True,
                               text=True, timeout=TEST_TIMEOUT_S)
         rc, text = proc.returncode, proc.stdout + proc.stderr
     except subprocess.TimeoutExpired as e:
