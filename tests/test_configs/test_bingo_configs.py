@@ -3,19 +3,23 @@ student, augmentation, schedule and runtime with the method's own model;
 the Fashion-MNIST BINGO config builds its bags with the neighbour tool and
 trains two iterations on CPU with the tiny teacher and random PNGs."""
 import copy
+import glob
 import os
 import os.path as osp
 
 import _tiny_lgd as tl  # tests/ is on pytest's pythonpath (pyproject.toml)
+import mmcv
 import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
+from mmpretrain.registry import DATASETS, MODELS
 
 import mmlgd  # noqa: F401  registers modules
 from mmlgd.apis.bingo_neighbours import build_neighbours, main
 from mmlgd.utils.configs import config_path
+from mmlgd.utils.teacher_cache import TeacherCacheStore
 
 PAIRS = {  # BINGO config -> the LGD config of the same recipe
     'in1k': ('bingo/bingo_clip-rn50_resnet18_8xb256-200e_in1k.py',
@@ -112,10 +116,36 @@ def _shrink(cfg, tiny_clip, images, work_dir):
     return cfg
 
 
+def write_distinct_images(root, n):
+    """``n`` 40 px PNGs: a colour with a bar of its complement, of height
+    6, 12, ...: images the random tiny teacher tells apart."""
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        c = rng.integers(0, 256, 3).astype(np.uint8)
+        img = np.zeros((40, 40, 3), np.uint8) + c
+        img[:(i + 1) * 6] = 255 - c
+        mmcv.imwrite(img, osp.join(root, f'img_{i:03d}.png'))
+
+
+def reference_embeddings(cfg, images):
+    """Restated from compute_knn.py: the teacher's unit embeddings of each
+    image resized to 32 px (the config's clean view), float64."""
+    model = MODELS.build(cfg.model)
+    paths = sorted(glob.glob(osp.join(images, '*.png')))
+    x = torch.stack([torch.from_numpy(mmcv.imresize(
+        mmcv.imread(p), (32, 32), backend='cv2')).permute(2, 0, 1)
+        for p in paths])
+    x = model.data_preprocessor(dict(inputs=[x], data_samples=None),
+                                False)['inputs'][0]
+    with torch.no_grad():
+        return torch.nn.functional.normalize(
+            model.target_generator(x).double(), dim=1)
+
+
 @pytest.mark.e2e
 def test_neighbour_tool_then_two_iterations(tiny_clip, tmp_path):
     images = str(tmp_path / 'images')
-    tl.write_images(images, 6)
+    write_distinct_images(images, 6)
     cfg = _shrink(_cfg(PAIRS['fashion-mnist'][0]), tiny_clip, images,
                   str(tmp_path / 'work'))
     threads = torch.get_num_threads()
@@ -123,8 +153,18 @@ def test_neighbour_tool_then_two_iterations(tiny_clip, tmp_path):
     try:
         path = build_neighbours(copy.deepcopy(cfg), k=3)
         table = np.load(path)['neighbours']
-        assert table.shape == (6, 3)
-        assert all(i not in row for i, row in enumerate(table))
+        emb = reference_embeddings(cfg, images)
+        cached = TeacherCacheStore(path + '.teacher-cache').lookup(
+            np.arange(6), np.zeros(6, np.int64))
+        torch.testing.assert_close(torch.nn.functional.normalize(
+            torch.from_numpy(cached).double(), dim=1), emb, rtol=0,
+            atol=1e-6)
+        sim = (emb @ emb.T).numpy()
+        for i, row in enumerate(table):  # the k most similar others, in
+            others = sorted((sim[i, j] for j in range(6) if j != i),
+                            reverse=True)  # order (ties in any order)
+            assert i not in row and len(set(row)) == 3
+            np.testing.assert_allclose(sim[i, row], others[:3], atol=1e-6)
         with pytest.raises(SystemExit, match='already exists'):
             cfg.dump(str(tmp_path / 'bingo.py'))
             main([str(tmp_path / 'bingo.py'), '--k', '3'])
@@ -134,6 +174,14 @@ def test_neighbour_tool_then_two_iterations(tiny_clip, tmp_path):
         runner.train()
     finally:
         torch.set_num_threads(threads)
+    # a sample: the image's 2 views, then a neighbour's from its bag
+    bag = DATASETS.build(cfg.train_dataloader.dataset)
+    for i in range(len(bag)):
+        sample = bag[i]
+        assert len(sample['inputs']) == 4
+        assert sample['data_samples'].bag_index in table[i, :2]
+        y1, y2, x1, x2 = sample['data_samples'].cutmix_box
+        assert 0 <= y1 <= y2 <= 32 and 0 <= x1 <= x2 <= 32
     assert runner.iter == 2 and int(model.queue.ptr) == 4
     assert not torch.equal(model.queue.embeddings[:4], queue0[:4])
     hub = runner.message_hub
@@ -142,8 +190,8 @@ def test_neighbour_tool_then_two_iterations(tiny_clip, tmp_path):
     # 2 iterations: bag term from ceil(0.055 x 2) = 1, the second one
     assert hub.get_scalar('train/bag_weight').current() == 0.5
 
-    # a changed dataset (one more image) is refused before training
-    tl.write_images(images, 7)
+    # a changed dataset (one image replaced) is refused before training
+    tl.write_images(images, 1, sub='new')
     os.remove(osp.join(images, 'img_000.png'))
     with pytest.raises(ValueError, match='bags of another dataset'):
         Runner.from_cfg(cfg).train()

@@ -16,8 +16,11 @@ from mmpretrain.structures import DataSample
 from tiny_clip import tiny_teacher
 
 from mmlgd.apis.bingo_neighbours import nearest_neighbours
-from mmlgd.datasets.bag_of_instances import (cutmix_box, load_neighbours,
-                                             save_neighbours)
+from mmlgd.datasets.bag_of_instances import (
+    cutmix_box,
+    load_neighbours,
+    save_neighbours,
+)
 from mmlgd.datasets.fashion_mnist import splits
 from mmlgd.models import BINGOHead
 from mmlgd.models.algorithms.bingo import mix_images
