@@ -268,3 +268,13 @@ def test_bad_input_errors(tiny_clip):
                                           dim=16))
     with pytest.raises(ValueError, match=r'bag_weight and bag_start'):
         bingo_model(tiny_clip, bag_start=2.0)
+
+
+def test_checkpoint_keys_are_seeds(tiny_clip):
+    """A BINGO checkpoint holds what a SEED one does (student, projector,
+    queue; no teacher), so SEED's zero-shot and transfer commands read it."""
+    bingo = bingo_model(tiny_clip).state_dict()
+    seed = bingo_model(tiny_clip, type='SEED', head=dict(type='SEEDHead'))
+    assert set(bingo) == set(seed.state_dict())
+    assert {'queue.embeddings', 'queue.ptr'} <= set(bingo)
+    assert not any(k.startswith('target_generator.') for k in bingo)
