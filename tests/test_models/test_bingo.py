@@ -69,6 +69,10 @@ def test_head_matches_equations(w, t):
                    for i in range(B)])
     assert abs(float(out['bag_nce']) - bag) <= 1e-5 * max(1, bag)
     assert float(out['bag_weight']) == pytest.approx(w)
+    agree = np.mean([float(q[i] @ k[i]) > max(float(q[i] @ qj)
+                                              for qj in queue)
+                     for i in range(B)])
+    assert float(out['agree_pos']) == pytest.approx(agree)
 
 
 def test_head_rejects_bad_weight_and_temperature():

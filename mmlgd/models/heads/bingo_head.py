@@ -108,4 +108,5 @@ class BINGOHead(BaseModule):
                      (q.float() @ queue.float().T).max(1).values).float()
         return dict(loss_bingo=total,
                     bag_nce=((qb + pk) / 2).mean().detach(),
-                    bag_weight=torch.tensor(w), agree_pos=agree.mean())
+                    bag_weight=torch.tensor(w, device=q.device),
+                    agree_pos=agree.mean())
