@@ -7,6 +7,8 @@
 * :mod:`.build_tsb`: precompute a config's TSB (``tools/build_tsb.py``).
 * :mod:`.extract_student`: export an LGD student backbone, mmpretrain or
   torchvision key names (``tools/extract_student.py``).
+* :mod:`.bingo_neighbours`: a BINGO config's neighbour file (each image's
+  k nearest images in the teacher's space; ``tools/bingo_neighbours.py``).
 * :mod:`.convert_checkpoint`: make a trusted plain-mmengine checkpoint
   load with ``weights_only=True`` (``tools/misc/convert_checkpoint.py``).
 * :mod:`.inferencer` / :mod:`.inferencer_cli`: zero-shot inference on

@@ -8,12 +8,13 @@ export work and segmentation, which needs the ops anyway, is unavailable.
 """
 from importlib.util import find_spec
 
+from .bag_of_instances import BagOfInstancesDataset
 from .cached_view_sampler import CachedViewSampler
 from .transforms import StrictLoadImageFromFile
 from .view_replay import CachedViewDataset
 
-__all__ = ['StrictLoadImageFromFile', 'CachedViewDataset',
-           'CachedViewSampler']
+__all__ = ['BagOfInstancesDataset', 'StrictLoadImageFromFile',
+           'CachedViewDataset', 'CachedViewSampler']
 
 if find_spec('mmcv._ext') is not None:  # mmcv with its compiled ops
     from .fmnist_scenes import FashionMNISTScenesSegDataset  # noqa: F401

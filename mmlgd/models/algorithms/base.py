@@ -34,6 +34,28 @@ def student_embedding(backbone: nn.Module, neck: nn.Module,
     return neck(backbone(inputs))
 
 
+def with_default(cfg: Union[dict, nn.Module], key: str,
+                 value: Optional[int]) -> Union[dict, nn.Module]:
+    """A copy of a module config with ``key`` defaulting to ``value`` (the
+    teacher's embedding dimension, for the projector and queue of the
+    queue-based baselines).
+
+    Args:
+        cfg (dict | nn.Module): a module config, or a built module (returned
+            as is).
+        key (str): the config key to default.
+        value (int, optional): the default; ``None`` returns ``cfg`` as is.
+
+    Returns:
+        dict | nn.Module: the (copied) config, or ``cfg`` itself.
+    """
+    if not isinstance(cfg, dict) or value is None:
+        return cfg
+    cfg = dict(cfg)
+    cfg.setdefault(key, value)
+    return cfg
+
+
 def drop_teacher_keys(module: nn.Module, state_dict: dict, prefix: str,
                       local_metadata: dict) -> None:
     """State-dict post-hook (saving): leave the frozen teacher

@@ -8,16 +8,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
-from .base import BaseDistiller
-
-
-def _with_dim(cfg: Union[dict, nn.Module], key: str, dim: Optional[int]):
-    """A copy of a module config with ``key`` defaulting to ``dim``."""
-    if not isinstance(cfg, dict) or dim is None:
-        return cfg
-    cfg = dict(cfg)
-    cfg.setdefault(key, dim)
-    return cfg
+from .base import BaseDistiller, with_default
 
 
 @MODELS.register_module()
@@ -63,11 +54,11 @@ class SEED(BaseDistiller):
         teacher = self.build_teacher(target_generator)
         dim = getattr(teacher, 'embed_dim', None)
         super().__init__(backbone=backbone,
-                         neck=_with_dim(neck, 'out_channels', dim),
+                         neck=with_default(neck, 'out_channels', dim),
                          head=head, target_generator=teacher,
                          data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
-        queue = _with_dim(queue, 'dim', dim)
+        queue = with_default(queue, 'dim', dim)
         self.queue = MODELS.build(queue) if isinstance(queue, dict) else queue
         if dim is not None and self.queue.dim != dim:
             raise ValueError(
