@@ -31,7 +31,6 @@ import time
 import traceback
 from typing import List, Optional
 
-
 # What the check imports, directly or through the tests and tools/train.py.
 NEEDED = ['torch', 'torchvision', 'numpy', 'cv2', 'pytest', 'mmengine',
           'mmcv', 'mmpretrain', 'open_clip', 'onnx', 'onnxruntime',
