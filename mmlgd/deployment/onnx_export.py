@@ -13,9 +13,11 @@ Two graphs (``part``):
   evaluates — and the unit embedding ``z_S`` (B, D) (output
   ``embedding``).
 
-Inputs are normalised images (the run's data preprocessor: mean/std,
-channel order), recorded in the file's metadata with the class names. The
-batch dimension is dynamic. ``onnx``, ``onnxruntime`` and ``onnxscript``
+Inputs are normalised images. The file's metadata records the whole
+preprocessing that produced them (``preprocess``: resize, crop, channel
+order, mean/std; :func:`mmlgd.deployment.preprocess.preprocess_geometry` of
+the same transforms ``tools/infer.py`` and ``tools/test.py`` apply) and the
+class names. The batch dimension is dynamic. ``onnx``, ``onnxruntime`` and ``onnxscript``
 (torch's exporter) are optional requirements (``requirements/deploy.txt``),
 imported only here.
 """
@@ -28,13 +30,8 @@ from typing import Optional, Sequence, Tuple
 import torch
 from torch import nn
 
-from .builder import (
-    build_zero_shot_classifier,
-    image_size,
-    inference_pipeline,
-    load_run,
-    zero_shot_model_cfg,
-)
+from .builder import build_zero_shot_classifier, load_run, zero_shot_model_cfg
+from .preprocess import inference_pipeline, preprocess_geometry
 
 PARTS = ('backbone', 'zero-shot')
 INSTALL_HINT = ('pip install -r requirements/deploy.txt (onnx, onnxruntime, '
@@ -221,7 +218,9 @@ def export_onnx(model: str, out: str, checkpoint: Optional[str] = None,
             before any work).
         ImportError: onnx / onnxruntime / onnxscript missing.
         ValueError: unknown ``part``; backbone-only checkpoint for
-            ``'zero-shot'``; TSB dimension differs from the projector's.
+            ``'zero-shot'``; TSB dimension differs from the projector's; a
+            test pipeline the metadata cannot describe
+            (:func:`~mmlgd.deployment.preprocess.preprocess_geometry`).
         RuntimeError: verification failed (nothing written).
     """
     from mmlgd.utils.fileio import atomic_write_bytes
@@ -232,22 +231,29 @@ def export_onnx(model: str, out: str, checkpoint: Optional[str] = None,
                               '(force=True) to overwrite it.')
     require_onnx()
     cfg, state, meta = load_run(model, checkpoint)
-    pipe = inference_pipeline(cfg)
-    h, w = tuple(input_size) if input_size else image_size(pipe)
+    pre = zero_shot_model_cfg(cfg).get('data_preprocessor') or {}
+    geometry = preprocess_geometry(inference_pipeline(cfg), pre)
+    if input_size:  # the resize / crop stay the run's: a deliberate change
+        geometry = dict(geometry, input_size=[int(v) for v in input_size],
+                        input_size_from='--input-size')
+    elif geometry['input_size'] is None:
+        raise ValueError('The inference pipeline fixes no image size: pass '
+                         '--input-size.')
+    h, w = geometry['input_size']
     shape = (1, 3, int(h), int(w))
     if part == 'zero-shot':
         clf = build_zero_shot_classifier(cfg, state, meta, classes,
                                          templates, tsb_cache_dir)
         module = ZeroShotLogits(clf).eval()
         extra = dict(classes=list(clf.tsb.classes),
-                     logit_scale=clf.logit_scale)
+                     logit_scale=clf.logit_scale,
+                     text_encoder=clf.tsb.encoder_identity)
     else:
         module = build_backbone(cfg, state)
         extra = {}
-    pre = zero_shot_model_cfg(cfg).get('data_preprocessor') or {}
     atol = atol if atol is not None else (1e-2 if fp16 else 1e-4)
     metadata = dict(part=part, input_shape=['batch', 3, h, w],
-                    preprocess=_preprocess_meta(pre), source=meta.get('path'),
+                    preprocess=geometry, source=meta.get('path'),
                     **extra)
     folder = osp.dirname(osp.abspath(out))
     os.makedirs(folder, exist_ok=True)
@@ -263,9 +269,3 @@ def export_onnx(model: str, out: str, checkpoint: Optional[str] = None,
     return dict(path=out, part=part, opset=used, input_shape=list(shape),
                 fp16=fp16, atol=atol, **report, **extra)
 
-
-def _preprocess_meta(pre: dict) -> dict:
-    """mean / std (0-255 scale) and channel order of the expected input."""
-    out = {k: [float(x) for x in pre[k]] for k in ('mean', 'std') if k in pre}
-    out['to_rgb'] = bool(pre.get('to_rgb', False))
-    return out
