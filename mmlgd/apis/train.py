@@ -47,8 +47,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     Raises:
         ValueError: ``--amp`` with a custom optim wrapper or without an
             accelerator; ``--auto-scale-lr`` without
-            ``auto_scale_lr.base_batch_size`` in the config; ``--teacher-cache``
-            with a config whose sampler is not ``DefaultSampler``.
+            ``auto_scale_lr.base_batch_size`` in the config;
+            ``--teacher-cache`` with a sampler other than ``DefaultSampler``.
         FileNotFoundError: ``--teacher-cache`` is not a folder.
     """
     if args.amp:

@@ -17,9 +17,9 @@ Inputs are normalised images. The file's metadata records the whole
 preprocessing that produced them (``preprocess``: resize, crop, channel
 order, mean/std; :func:`mmlgd.deployment.preprocess.preprocess_geometry` of
 the same transforms ``tools/infer.py`` and ``tools/test.py`` apply) and the
-class names. The batch dimension is dynamic. ``onnx``, ``onnxruntime`` and ``onnxscript``
-(torch's exporter) are optional requirements (``requirements/deploy.txt``),
-imported only here.
+class names. The batch dimension is dynamic. ``onnx``, ``onnxruntime`` and
+``onnxscript`` (torch's exporter) are optional requirements
+(``requirements/deploy.txt``), imported only here.
 """
 import json
 import os
