@@ -13,11 +13,8 @@ from mmpretrain.registry import TRANSFORMS
 from mmpretrain.structures import DataSample
 
 from mmlgd.datasets.transforms import StrictLoadImageFromFile
-from mmlgd.deployment.builder import (
-    build_zero_shot_classifier,
-    inference_pipeline,
-    load_run,
-)
+from mmlgd.deployment.builder import build_zero_shot_classifier, load_run
+from mmlgd.deployment.preprocess import inference_pipeline
 from mmlgd.models.text import resolve_classes
 
 InputType = Union[str, np.ndarray, Sequence[Union[str, np.ndarray]]]
