@@ -65,7 +65,7 @@ def test_validation_view_wins_over_the_train_crop():
             dict(type='MultiView', num_views=1, transforms=[view]),
             dict(type='PackInputs')]))))
     assert inference_pipeline(run) == view + [dict(type='PackInputs')]
-    del run['val_dataloader']
+    run.val_dataloader = None
     assert inference_pipeline(run)[0]['scale'] == 37
 
 
