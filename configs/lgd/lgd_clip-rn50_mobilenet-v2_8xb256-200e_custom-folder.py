@@ -75,7 +75,10 @@ eval_pipeline = [
     dict(type='PackInputs'),
 ]
 val_dataloader = dict(
-    _delete_=True,
+    dataset=dict(_delete_=True, type='CustomDataset', data_root=val_root,
+                 pipeline=eval_pipeline))
+val_evaluator = dict(type='Accuracy', topk=val_topk)
+test_dataloader = dict(
     batch_size=256,
     num_workers=8,
     persistent_workers=True,
@@ -84,8 +87,6 @@ val_dataloader = dict(
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='CustomDataset', data_root=val_root,
                  pipeline=eval_pipeline))
-val_evaluator = dict(type='Accuracy', topk=val_topk)
-test_dataloader = val_dataloader
 test_evaluator = val_evaluator
 test_cfg = dict(type='TestLoop')
 custom_hooks = [
