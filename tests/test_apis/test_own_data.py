@@ -14,8 +14,7 @@ import pytest
 import torch
 from tiny_clip import TINY_CLIP_CFG, write_tiny_clip
 
-from mmlgd.apis import ZeroShotInferencer
-from mmlgd.apis import inferencer_cli
+from mmlgd.apis import ZeroShotInferencer, inferencer_cli
 from mmlgd.apis import test as test_api
 from mmlgd.apis import train as train_api
 from mmlgd.utils.configs import config_path
