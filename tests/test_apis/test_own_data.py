@@ -2,9 +2,10 @@
 (configs/lgd/..._custom-folder.py) with a user's 5-line child config on a
 generated folder (sub-folders, images of mixed sizes) and a names file:
 pre-train with zero-shot validation, tools/test.py zero-shot on the
-labelled folder, then tools/infer.py with new names. The teacher is a tiny
-open_clip model at the template's 224 px, loaded from a local file with its
-own ``model_config`` (the user's path for a local architecture)."""
+labelled folder, then tools/infer.py and tools/build_tsb.py with new
+names. The teacher is a tiny open_clip model at the template's 224 px,
+loaded from a local file with its own ``model_config`` (the user's path for
+a local architecture)."""
 import json
 import os.path as osp
 import pickle
@@ -17,6 +18,7 @@ from tiny_clip import TINY_CLIP_CFG, write_tiny_clip
 from mmlgd.apis import ZeroShotInferencer, inferencer_cli
 from mmlgd.apis import test as test_api
 from mmlgd.apis import train as train_api
+from mmlgd.apis.build_tsb import main as build_tsb_main
 from mmlgd.utils.configs import config_path
 
 TEMPLATE = 'lgd/lgd_clip-rn50_mobilenet-v2_8xb256-200e_custom-folder.py'
@@ -152,3 +154,10 @@ def test_template_trains_validates_tests_and_infers(user_config, own_data,
         saved = json.load(f)
     assert saved['classes'] == ['handbag', 'backpack', 'suitcase']
     assert all(r['pred_class'] in saved['classes'] for r in saved['results'])
+
+    # tools/build_tsb.py from the checkpoint: the same TSB rows, as .npy
+    npy = str(tmp_path / 'new_tsb.npy')
+    build_tsb_main([ckpt, '--classes', 'handbag,backpack,suitcase', '--out',
+                    npy])
+    want = ZeroShotInferencer(ckpt, classes=saved['classes']).model.tsb
+    np.testing.assert_allclose(np.load(npy), want.weight.numpy(), atol=1e-6)
