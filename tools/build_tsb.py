@@ -1,8 +1,10 @@
-"""Precompute (and cache) the Textual Semantics Bank of a config.
+"""Build (and cache) the TSB of a run, for its own or new category names.
 
-    python tools/build_tsb.py CONFIG [--cfg-options k=v ...]
+    python tools/build_tsb.py CONFIG_OR_CHECKPOINT [--classes NAMES]
+        [--templates T ...] [--out tsb.npy [--force]] [--cfg-options k=v ...]
 
-Behaviour: :mod:`mmlgd.apis.build_tsb`.
+``--out`` also writes the TSB as a plain .npy (float32, (K, D), unit rows)
+and its names as ``tsb.txt``. Behaviour: :mod:`mmlgd.apis.build_tsb`.
 """
 from mmlgd.apis.build_tsb import main
 

@@ -3,7 +3,7 @@
     python tools/infer.py IMAGE_OR_FOLDER... --checkpoint LGD_CKPT
         [--config CFG] [--classes "sneaker,sandal,boot" | fashion_mnist |
         names.txt] [--templates openai] [--topk 5] [--batch-size 32]
-        [--out preds.json [--force]] [--device cpu]
+        [--out preds.json [--force]] [--device cpu] [--skip-bad]
 
 Prints a table of the top-k categories; ``--out`` writes them as JSON.
 The logic is :func:`mmlgd.apis.infer_images`.

@@ -1,7 +1,8 @@
 """Train any mmlgd / mmpretrain / mmdet / mmseg config.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-        [--auto-scale-lr] [--cfg-options k=v ...] [--launcher pytorch]
+        [--auto-scale-lr] [--teacher-cache DIR] [--cfg-options k=v ...]
+        [--launcher pytorch]
 
 Flags and behaviour: :mod:`mmlgd.apis.train`.
 """

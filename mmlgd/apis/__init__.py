@@ -4,7 +4,8 @@
   mmpretrain, mmdet and mmseg configs (re-exported here).
 * :mod:`.train` / :mod:`.test`: ``tools/train.py`` / ``tools/test.py``
   (``main(argv)``; flags -> config in ``merge_args`` / ``enable_show``).
-* :mod:`.build_tsb`: precompute a config's TSB (``tools/build_tsb.py``).
+* :mod:`.build_tsb`: precompute a config's TSB, or write a run's TSB for
+  any names as a plain ``.npy`` (``tools/build_tsb.py``).
 * :mod:`.extract_student`: export an LGD student backbone, mmpretrain or
   torchvision key names (``tools/extract_student.py``).
 * :mod:`.bingo_neighbours`: a BINGO config's neighbour file (each image's

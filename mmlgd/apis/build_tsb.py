@@ -1,13 +1,23 @@
-"""Precompute (and cache) the Textual Semantics Bank of a config.
+"""Build (and cache) the Textual Semantics Bank of a run, for any names.
 
-    python tools/build_tsb.py CONFIG [--cfg-options k=v ...]
+    python tools/build_tsb.py CONFIG_OR_CHECKPOINT [--classes NAMES]
+        [--templates T ...] [--out tsb.npy [--force]] [--cfg-options k=v ...]
 
 Builds ``model.tsb`` (or ``model.head.tsb`` for a text-aligned classifier)
 exactly as training will, so the run starts from the cache. Prints the TSB
-shape, its cache key and file.
+shape, its cache key and file. With an LGD checkpoint, the run's config is
+read from the file. ``--classes`` swaps in other category names (encoded
+with the run's own text encoder and templates); ``--out x.npy`` also writes
+the bank as a plain ``.npy`` (float32, (K, D), unit rows: what an ONNX
+export's ``embedding`` output is multiplied with, see docs/deployment.md)
+and its row names to ``x.txt`` (one per line), both atomically.
 """
 import argparse
+import io
+import os.path as osp
+from typing import List, Optional, Sequence
 
+import numpy as np
 from mmengine.config import DictAction
 
 
@@ -27,27 +37,122 @@ def find_tsb_cfg(model_cfg):
     raise KeyError('This config has no model.tsb or model.head.tsb.')
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config')
+def names_path(npy_path: str) -> str:
+    """The names file written beside ``x.npy``: ``x.txt``."""
+    return osp.splitext(npy_path)[0] + '.txt'
+
+
+def write_tsb_npy(out: str, weight, classes: Sequence[str],
+                  force: bool = False) -> List[str]:
+    """Write a TSB as ``out`` (``.npy``, float32 (K, D), rows L2-normalised)
+    and its K row names to :func:`names_path` (UTF-8, one per line), each
+    atomically.
+
+    Args:
+        out (str): the ``.npy`` path.
+        weight (Tensor | ndarray): (K, D) text embeddings.
+        classes (Sequence[str]): the K row names, in row order.
+        force (bool): replace existing files.
+
+    Returns:
+        list[str]: the two paths written.
+
+    Raises:
+        ValueError: ``out`` does not end with ``.npy``; K differs from the
+            number of names; a name holds a line break.
+        FileExistsError: a file exists and ``force`` is False (checked for
+            both before writing either).
+    """
+    from mmlgd.utils.fileio import atomic_write_bytes, atomic_write_text
+    if not out.endswith('.npy'):
+        raise ValueError(f'--out must end with .npy, got {out!r}.')
+    if hasattr(weight, 'detach'):  # a tensor
+        weight = weight.detach().cpu().numpy()
+    arr = np.asarray(weight, dtype=np.float32)
+    if arr.ndim != 2 or arr.shape[0] != len(classes):
+        raise ValueError(f'TSB of shape {arr.shape} for {len(classes)} '
+                         'names.')
+    if any('\n' in c or '\r' in c for c in classes):
+        raise ValueError('A class name holds a line break.')
+    txt = names_path(out)
+    for path in (out, txt):
+        if osp.lexists(path) and not force:
+            raise FileExistsError(f'{path} already exists; pass --force to '
+                                  'overwrite it, or choose another --out.')
+    arr = arr / np.linalg.norm(arr, axis=1, keepdims=True)
+    buf = io.BytesIO()
+    np.save(buf, arr.astype(np.float32))
+    atomic_write_bytes(out, buf.getvalue(), force=force)
+    atomic_write_text(txt, ''.join(f'{c}\n' for c in classes), force=force)
+    return [out, txt]
+
+
+def _run_config(path: str, cfg_options: Optional[dict]):
+    """The config of a ``.py`` file, or the one stored in a checkpoint."""
+    from .runner_setup import load_config
+    if path.endswith('.py'):
+        return load_config(path, cfg_options)
+    from mmlgd.deployment.builder import load_run
+    cfg = load_run(path)[0]
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """The command line of ``tools/build_tsb.py``."""
+    from .inferencer_cli import parse_classes, parse_templates
+    parser = argparse.ArgumentParser(
+        description='Build (and cache) the TSB of a run, for its own or new '
+        'category names; optionally write it as a plain .npy')
+    parser.add_argument('config', help='a config, or an LGD checkpoint '
+                        '(its config is read from the file)')
+    parser.add_argument(
+        '--classes', help='category names instead of the run\'s: comma-'
+        'separated, a text file (one name per line) or a known set')
+    parser.add_argument('--templates', nargs='+', help="'openai', 'simple' "
+                        "or prompt strings with {} (default: the run's)")
+    parser.add_argument('--out', help='also write the TSB as this .npy '
+                        '(float32, (K, D), unit rows) and the names as the '
+                        'same path with .txt')
+    parser.add_argument('--force', action='store_true',
+                        help='overwrite --out (and its .txt) if they exist')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
+    args.classes = parse_classes(args.classes)
+    args.templates = parse_templates(args.templates)
+    return args
 
+
+def main(argv=None):
+    """``tools/build_tsb.py ARGV``; returns the built
+    :class:`~mmlgd.models.text.TextualSemanticsBank`."""
+    args = parse_args(argv)
     from mmpretrain.registry import MODELS
-
-    from .runner_setup import load_config
-    cfg = load_config(args.config, args.cfg_options)
-    import mmlgd  # noqa: F401
-    tsb_cfg = dict(find_tsb_cfg(cfg.model))
-    tsb_cfg['use_tqdm'] = True
+    if args.out is not None and not args.force:
+        for path in (args.out, names_path(args.out)):  # before any work
+            if osp.lexists(path):
+                raise SystemExit(f'build_tsb: {path} already exists; pass '
+                                 '--force to overwrite it.')
     try:
+        cfg = _run_config(args.config, args.cfg_options)
+        import mmlgd  # noqa: F401
+        tsb_cfg = dict(find_tsb_cfg(cfg.model))
+        tsb_cfg['use_tqdm'] = True
+        if args.classes is not None:
+            tsb_cfg['classes'] = args.classes
+        if args.templates is not None:
+            tsb_cfg['templates'] = args.templates
         tsb = MODELS.build(tsb_cfg)
-    except (RuntimeError, ValueError, FileNotFoundError) as err:
+        written = (write_tsb_npy(args.out, tsb.weight, tsb.classes,
+                                 args.force) if args.out else [])
+    except (RuntimeError, ValueError, OSError, KeyError) as err:
         # the encoders' errors say what to do; no traceback for those
         raise SystemExit(f'build_tsb: {err}') from None
     print(f'TSB shape: {tuple(tsb.weight.shape)} (K classes x D dims)')
     print(f'key: {tsb.key}')
     print(f'encoder: {tsb.encoder_identity}')
     print(f'cache: {tsb.cache_path}')
+    for path in written:
+        print(f'wrote: {path}')
     return tsb
-

@@ -13,11 +13,8 @@ from mmpretrain.registry import TRANSFORMS
 from mmpretrain.structures import DataSample
 
 from mmlgd.datasets.transforms import StrictLoadImageFromFile
-from mmlgd.deployment.builder import (
-    build_zero_shot_classifier,
-    inference_pipeline,
-    load_run,
-)
+from mmlgd.deployment.builder import build_zero_shot_classifier, load_run
+from mmlgd.deployment.preprocess import inference_pipeline
 from mmlgd.models.text import resolve_classes
 from mmlgd.utils.images import IMAGE_EXTENSIONS, list_image_files
 
@@ -92,6 +89,8 @@ class ZeroShotInferencer(BaseInferencer):
         self.topk = topk
         self.collate_fn = default_collate
         self._loader = StrictLoadImageFromFile()  # errors name the file
+        self.skipped: List[tuple] = []  # (index, path, error) of the last call
+        self.kept: List[int] = []
 
     def _init_pipeline(self, cfg: Config) -> Callable:
         return Compose([TRANSFORMS.build(t)
@@ -131,15 +130,32 @@ class ZeroShotInferencer(BaseInferencer):
         return dict(img=np.ascontiguousarray(img), img_shape=img.shape[:2],
                     ori_shape=img.shape[:2])
 
-    def preprocess(self, inputs: list, batch_size: int = 1):
-        """Load (errors name the file) and transform, in batches."""
-        data = (self.pipeline(self._load(x, i)) for i, x in enumerate(inputs))
+    def _readable(self, inputs: list, skip_bad: bool):
+        """Loaded inputs; with ``skip_bad`` an unreadable file is left out
+        and recorded in ``self.skipped`` (``(index, path, error)``)."""
+        for i, x in enumerate(inputs):
+            try:
+                loaded = self._load(x, i)
+            except OSError as err:  # names the file (StrictLoadImageFromFile)
+                if not skip_bad:
+                    raise
+                self.skipped.append((i, x, str(err)))
+                continue
+            self.kept.append(i)
+            yield loaded
+
+    def preprocess(self, inputs: list, batch_size: int = 1,
+                   skip_bad: bool = False):
+        """Load (errors name the file) and transform, in batches; see
+        :meth:`__call__` for ``skip_bad``."""
+        self.skipped, self.kept = [], []
+        data = (self.pipeline(x) for x in self._readable(inputs, skip_bad))
         for chunk in self._get_chunk_data(data, batch_size):
             yield self.collate_fn(chunk)
 
     def __call__(self, inputs: InputType, return_datasamples: bool = False,
                  batch_size: int = 1, progress: Optional[bool] = None,
-                 **kwargs) -> list:
+                 skip_bad: bool = False, **kwargs) -> list:
         """Classify images.
 
         Args:
@@ -148,12 +164,21 @@ class ZeroShotInferencer(BaseInferencer):
             batch_size (int): images per forward pass.
             progress (bool, optional): mmengine's progress bar; ``None``:
                 on when a folder is among the inputs.
+            skip_bad (bool): leave out image files that cannot be read
+                (empty, truncated, not an image) instead of raising; after
+                the call ``self.skipped`` lists them as ``(index, path,
+                error)`` and ``self.kept`` the indices (into the expanded
+                input list) of the images the results are for.
             topk (int, optional): overrides the constructor's ``topk``.
 
         Returns:
-            list[dict]: per image ``pred_label``, ``pred_class``,
+            list[dict]: per (readable) image ``pred_label``, ``pred_class``,
             ``pred_score``, ``pred_scores`` (K,) and ``topk`` (list of
             ``{'label', 'class', 'score'}``, best first).
+
+        Raises:
+            OSError: an unreadable image file, named (without
+                ``skip_bad``).
         """
         _, _, _, post_kwargs = self._dispatch_kwargs(**kwargs)
         items = inputs if isinstance(inputs, (list, tuple)) else [inputs]
@@ -161,7 +186,8 @@ class ZeroShotInferencer(BaseInferencer):
             progress = any(isinstance(x, (str, os.PathLike)) and osp.isdir(x)
                            for x in items)
         ori_inputs = self._inputs_to_list(inputs)
-        batches = self.preprocess(ori_inputs, batch_size=batch_size)
+        batches = self.preprocess(ori_inputs, batch_size=batch_size,
+                                  skip_bad=skip_bad)
         if progress:
             from mmengine.utils import track_iter_progress
             batches = track_iter_progress(

@@ -45,20 +45,25 @@ def infer_images(images: Sequence[str], model: str,
                  templates=None, topk: int = 5, batch_size: int = 32,
                  out: Optional[str] = None, force: bool = False,
                  device: str = 'cpu', progress: Optional[bool] = None,
-                 tsb_cache_dir: Optional[str] = None) -> List[dict]:
+                 tsb_cache_dir: Optional[str] = None,
+                 skip_bad: bool = False) -> List[dict]:
     """Zero-shot-classify ``images`` (files and folders), print a table and
     optionally write ``out`` (JSON, atomically).
 
+    With ``skip_bad``, image files that cannot be read are left out and
+    reported at the end (count and names; in ``out`` under ``skipped``).
+
     Returns:
-        list[dict]: per image ``image`` (path or index), ``pred_class``,
-        ``pred_label``, ``pred_score``, ``topk``.
+        list[dict]: per (readable) image ``image`` (path or index),
+        ``pred_class``, ``pred_label``, ``pred_score``, ``topk``.
 
     Raises:
         FileExistsError: ``out`` exists and ``force`` is False (checked
             before any work).
         FileNotFoundError: an image path that does not exist (checked
             before the model and TSB are built).
-        ValueError / OSError: see :class:`ZeroShotInferencer`.
+        OSError: an unreadable image (named), without ``skip_bad``.
+        ValueError: see :class:`ZeroShotInferencer`.
     """
     from mmlgd.utils.fileio import atomic_write_json
 
@@ -76,17 +81,22 @@ def infer_images(images: Sequence[str], model: str,
                                     device=device,
                                     tsb_cache_dir=tsb_cache_dir)
     paths = inferencer._inputs_to_list(list(images))
-    results = inferencer(paths, batch_size=batch_size,
+    results = inferencer(paths, batch_size=batch_size, skip_bad=skip_bad,
                          progress=progress if progress is not None else any(
                              osp.isdir(i) for i in images))
-    rows = [dict(image=p if isinstance(p, str) else i,
+    rows = [dict(image=paths[i] if isinstance(paths[i], str) else i,
                  **{k: v for k, v in r.items() if k != 'pred_scores'})
-            for i, (p, r) in enumerate(zip(paths, results))]
+            for i, r in zip(inferencer.kept, results)]
     print(format_table([str(r['image']) for r in rows], rows))
+    skipped = [dict(image=p, error=e) for _, p, e in inferencer.skipped]
     if out is not None:
         atomic_write_json(out, dict(classes=inferencer.classes,
-                                    results=rows), force=force)
+                                    results=rows, skipped=skipped),
+                          force=force)
         print(f'Wrote {len(rows)} predictions to {out}')
+    if skipped:
+        print(f'Skipped {len(skipped)} unreadable image(s) (--skip-bad):\n'
+              + '\n'.join(f"  {s['image']}: {s['error']}" for s in skipped))
     return rows
 
 
@@ -123,6 +133,10 @@ def parse_args(argv=None):
                         help='overwrite --out if it exists')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--tsb-cache-dir', help='TSB cache folder')
+    parser.add_argument('--skip-bad', action='store_true',
+                        help='skip image files that cannot be read and list '
+                        'them at the end (default: stop at the first, '
+                        'naming it)')
     args = parser.parse_args(argv)
     args.classes = parse_classes(args.classes)
     args.templates = parse_templates(args.templates)
@@ -139,7 +153,8 @@ def main(argv=None):
                         templates=args.templates, topk=args.topk,
                         batch_size=args.batch_size, out=args.out,
                         force=args.force, device=args.device,
-                        tsb_cache_dir=args.tsb_cache_dir)
+                        tsb_cache_dir=args.tsb_cache_dir,
+                        skip_bad=args.skip_bad)
 
 
 

@@ -1,4 +1,5 @@
-"""Build a teacher-embedding cache, and train from it (FKD-style).
+"""Build a teacher-embedding cache (FKD-style); train from it with
+``tools/train.py CONFIG --teacher-cache DIR``.
 
     python tools/cache_teacher.py CONFIG --views N --out DIR [--seed S]
     torchrun --nproc_per_node K tools/cache_teacher.py ... --launcher pytorch
@@ -220,7 +221,10 @@ def cached_config(cfg: Config, cache_dir: str,
 
 def main(argv=None) -> dict:
     from .runner_setup import load_config, parse_runner_args
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(
+        'Cache the teacher embeddings of N seeded views per training image '
+        '(it trains nothing; train from the cache with: tools/train.py '
+        'CONFIG --teacher-cache DIR)'))
     parser.add_argument('config')
     parser.add_argument('--views', type=int, required=True,
                         help='N stored views per image')
@@ -258,7 +262,8 @@ def main(argv=None) -> dict:
             'rest.') from None
     if get_dist_info()[0] == 0:
         print(f'\nDone: {osp.abspath(args.out)} ({manifest["bytes"]} bytes). '
-              'Train from it with mmlgd.apis.teacher_cache.cached_config.')
+              'Train from it with: python tools/train.py CONFIG '
+              f'--teacher-cache {args.out}')
     return manifest
 
 

@@ -1,7 +1,8 @@
 """Train any mmlgd / mmpretrain / mmdet / mmseg config.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-        [--auto-scale-lr] [--cfg-options k=v ...] [--launcher pytorch]
+        [--auto-scale-lr] [--teacher-cache DIR] [--cfg-options k=v ...]
+        [--launcher pytorch]
 """
 import argparse
 from typing import Optional, Sequence
@@ -28,6 +29,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='do not evaluate checkpoints during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by the actual total batch size')
+    parser.add_argument(
+        '--teacher-cache', metavar='DIR',
+        help='train an LGD config from the teacher-embedding cache DIR '
+        'built by tools/cache_teacher.py (the teacher is never loaded)')
     args = parse_runner_args(parser, argv)
     return args
 
@@ -42,7 +47,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     Raises:
         ValueError: ``--amp`` with a custom optim wrapper or without an
             accelerator; ``--auto-scale-lr`` without
-            ``auto_scale_lr.base_batch_size`` in the config.
+            ``auto_scale_lr.base_batch_size`` in the config;
+            ``--teacher-cache`` with a sampler other than ``DefaultSampler``.
+        FileNotFoundError: ``--teacher-cache`` is not a folder.
     """
     if args.amp:
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
@@ -70,7 +77,26 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
             raise ValueError('--auto-scale-lr needs `auto_scale_lr = dict('
                              'base_batch_size=...)` in the config.')
         cfg.auto_scale_lr.enable = True
+    if args.teacher_cache is not None:
+        cfg = from_teacher_cache(cfg, args.teacher_cache)
     return cfg
+
+
+def from_teacher_cache(cfg: Config, cache_dir: str) -> Config:
+    """``--teacher-cache DIR``: the config's cached variant
+    (:func:`mmlgd.apis.teacher_cache.cached_config`).
+
+    Raises:
+        FileNotFoundError: ``cache_dir`` is not a folder.
+    """
+    import os.path as osp
+
+    from .teacher_cache import cached_config
+    if not osp.isdir(cache_dir):
+        raise FileNotFoundError(
+            f'--teacher-cache {cache_dir!r} is not a folder: build the cache '
+            'first with tools/cache_teacher.py CONFIG --views N --out DIR.')
+    return cached_config(cfg, cache_dir)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Runner:

@@ -2,8 +2,6 @@
 ONNX export with onnxruntime verification, and CPU benchmarks."""
 from .builder import (
     build_zero_shot_classifier,
-    image_size,
-    inference_pipeline,
     load_run,
     require_projector,
     zero_shot_model_cfg,
@@ -15,9 +13,11 @@ from .onnx_export import (
     require_onnx,
     verify,
 )
+from .preprocess import image_size, inference_pipeline, preprocess_geometry
 
 __all__ = [
     'build_zero_shot_classifier', 'image_size', 'inference_pipeline',
     'load_run', 'require_projector', 'zero_shot_model_cfg', 'PooledBackbone',
-    'ZeroShotLogits', 'export_onnx', 'require_onnx', 'verify'
+    'ZeroShotLogits', 'export_onnx', 'require_onnx', 'verify',
+    'preprocess_geometry'
 ]

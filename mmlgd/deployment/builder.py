@@ -9,12 +9,18 @@ evaluation share one zero-shot code path (LGD paper, Sec. 4:
 """
 import copy
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 from mmengine.config import Config
 
 from mmlgd.models.text import resolve_classes
+
+from .preprocess import (  # noqa: F401  re-exported (old import path)
+    image_size,
+    inference_pipeline,
+    walk,
+)
 
 StateDict = Dict[str, torch.Tensor]
 PROJECTOR_OUT = 'neck.projector.2.weight'  # (D, h): D = embedding dim
@@ -106,16 +112,6 @@ def require_projector(state: Optional[StateDict], meta: dict) -> None:
         'feature-extractor ONNX export, --part backbone.)')
 
 
-def _walk(node, fn) -> None:
-    if isinstance(node, dict):
-        fn(node)
-        for v in node.values():
-            _walk(v, fn)
-    elif isinstance(node, (list, tuple)):
-        for v in node:
-            _walk(v, fn)
-
-
 def _for_inference(d: dict) -> None:
     """SyncBN -> BN (single process); drop Pretrained init (the checkpoint
     provides the weights)."""
@@ -166,7 +162,7 @@ def zero_shot_model_cfg(cfg: Config, classes=None,
             'pre-training run (model.type=LGD) or a ZeroShotClassifier '
             'config (configs/benchmarks/zero-shot_*.py).')
     model.pop('init_cfg', None)
-    _walk(model, _for_inference)
+    walk(model, _for_inference)
     tsb = dict(model['tsb'], use_tqdm=False)
     if classes is not None:
         tsb['classes'] = classes
@@ -244,48 +240,3 @@ def load_student(model, state: StateDict, meta: dict) -> None:
             f'The student in {meta.get("path")!r} does not fit the config\'s '
             f'backbone/neck ({str(err)[:400]}): use the config the checkpoint '
             'was trained with.') from err
-
-
-def image_size(pipeline: Sequence[dict]) -> Tuple[int, int]:
-    """(H, W) the pipeline produces: its last crop or fixed resize.
-
-    Raises:
-        ValueError: the pipeline fixes no size.
-    """
-    for t in reversed(list(pipeline)):
-        size = t.get('crop_size') if t.get('type') == 'CenterCrop' else (
-            t.get('scale') if t.get('type') in ('Resize',
-                                                'RandomResizedCrop')
-            else None)
-        if size is not None:
-            size = (size, size) if isinstance(size, int) else tuple(size)
-            return int(size[1]), int(size[0])  # mmcv scale is (w, h)
-    raise ValueError('The inference pipeline fixes no image size: pass '
-                     '--input-size.')
-
-
-def inference_pipeline(cfg: Config) -> List[dict]:
-    """The run's test transforms without the loading step.
-
-    From ``test_dataloader``, else the config's ``test_pipeline``, else the
-    standard evaluation view of the training crop size ``s``: resize the
-    short edge to ``round(s * 256 / 224)`` (bilinear, as the authors'
-    zero-shot evaluation), centre-crop ``s`` (what
-    ``configs/benchmarks/zero-shot_*`` use at 224 px).
-    """
-    loader = cfg.get('test_dataloader', None)
-    pipe = (loader or {}).get('dataset', {}).get('pipeline') or cfg.get(
-        'test_pipeline', None)
-    if not pipe:
-        found = []
-        _walk(cfg.get('train_dataloader', None) or {}, lambda d: found.append(
-            d['scale']) if d.get('type') == 'RandomResizedCrop' else None)
-        s = int(found[0]) if found else 224
-        pipe = [dict(type='ResizeEdge', scale=round(s * 256 / 224),
-                     edge='short', backend='pillow', interpolation='bilinear'),
-                dict(type='CenterCrop', crop_size=s),
-                dict(type='PackInputs')]
-    pipe = [dict(t) for t in pipe]
-    while pipe and 'Load' in pipe[0].get('type', ''):
-        pipe.pop(0)
-    return pipe

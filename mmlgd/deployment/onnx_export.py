@@ -1,6 +1,6 @@
 """ONNX export of an LGD student, verified with onnxruntime.
 
-Two graphs (``part``):
+Three graphs (``part``):
 
 * ``'backbone'``: the student backbone as a feature extractor,
   ``(B, 3, H, W) -> (B, C)`` global-average-pooled last-stage features
@@ -11,33 +11,39 @@ Two graphs (``part``):
   ``100 * z_S L^T`` (output ``logits``) — the
   :class:`mmlgd.models.ZeroShotClassifier` that ``tools/test.py``
   evaluates — and the unit embedding ``z_S`` (B, D) (output
-  ``embedding``).
+  ``embedding``);
+* ``'text'``: the run's open_clip text encoder, ``(B, L)`` int64 token ids
+  -> ``(B, D)`` unit embeddings (output ``text_embedding``), to build TSB
+  rows for new names without PyTorch (:mod:`.text_export`).
 
-Inputs are normalised images (the run's data preprocessor: mean/std,
-channel order), recorded in the file's metadata with the class names. The
-batch dimension is dynamic. ``onnx``, ``onnxruntime`` and ``onnxscript``
-(torch's exporter) are optional requirements (``requirements/deploy.txt``),
-imported only here.
+Image inputs are normalised images. The file's metadata records the whole
+preprocessing that produced them (``preprocess``: resize, crop, channel
+order, mean/std; :func:`mmlgd.deployment.preprocess.preprocess_geometry` of
+the same transforms ``tools/infer.py`` and ``tools/test.py`` apply) and the
+class names. The batch dimension is dynamic. ``onnx``, ``onnxruntime`` and
+``onnxscript`` (torch's exporter) are optional requirements
+(``requirements/deploy.txt``), imported only here.
 """
 import json
 import os
 import os.path as osp
 import tempfile
-from typing import Optional, Sequence, Tuple
+from typing import Callable, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
 
 from ..utils.pretrained_check import strip_prefix
-from .builder import (
-    build_zero_shot_classifier,
-    image_size,
-    inference_pipeline,
-    load_run,
-    zero_shot_model_cfg,
+from .builder import build_zero_shot_classifier, load_run, zero_shot_model_cfg
+from .preprocess import inference_pipeline, preprocess_geometry
+from .text_export import (
+    TEXT_OPSET,
+    no_text_part,
+    text_input_shape,
+    text_tower,
 )
 
-PARTS = ('backbone', 'zero-shot')
+PARTS = ('backbone', 'zero-shot', 'text')
 INSTALL_HINT = ('pip install -r requirements/deploy.txt (onnx, onnxruntime, '
                 'onnxscript)')
 
@@ -110,17 +116,19 @@ def build_backbone(cfg, state) -> nn.Module:
 
 def export_module(module: nn.Module, path: str, input_shape: Tuple[int, ...],
                   opset: Optional[int] = None, fp16: bool = False,
-                  metadata: Optional[dict] = None) -> int:
+                  metadata: Optional[dict] = None,
+                  make_input: Optional[Callable] = None) -> int:
     """Export ``module`` (one input ``input``, one output ``output``, dynamic
     batch) to ``path``; return the opset used (default: the installed
     ``onnx``'s newest, ``onnx.defs.onnx_opset_version()``).
 
     ``fp16`` converts weights and activations to float16 with onnxruntime's
-    converter, keeping float32 inputs and outputs.
+    converter, keeping float32 inputs and outputs. ``make_input(batch,
+    generator)`` gives the example input (default: ``randn`` images).
     """
     onnx, _ = require_onnx()
     opset = opset or onnx.defs.onnx_opset_version()
-    example = torch.randn(2, *input_shape[1:])
+    example = (make_input or _randn(input_shape))(2, None)
     batch = torch.export.Dim('batch', min=1, max=4096)
     with torch.no_grad():
         program = torch.onnx.export(
@@ -139,8 +147,14 @@ def export_module(module: nn.Module, path: str, input_shape: Tuple[int, ...],
     return opset
 
 
+def _randn(input_shape: Tuple[int, ...]) -> Callable:
+    return lambda batch, gen: torch.randn(batch, *input_shape[1:],
+                                          generator=gen)
+
+
 def verify(module: nn.Module, path: str, input_shape: Tuple[int, ...],
-           atol: float, batch: int = 3, seed: int = 0) -> dict:
+           atol: float, batch: int = 3, seed: int = 0,
+           make_input: Optional[Callable] = None) -> dict:
     """Run ``path`` with onnxruntime and ``module`` with PyTorch on the same
     random batch (of another size than the export's: checks the dynamic
     batch) and compare every output.
@@ -156,7 +170,7 @@ def verify(module: nn.Module, path: str, input_shape: Tuple[int, ...],
     """
     _, ort = require_onnx()
     gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(batch, *input_shape[1:], generator=gen)
+    x = (make_input or _randn(input_shape))(batch, gen)
     with torch.no_grad():
         want = module(x)
     want = list(want) if isinstance(want, (tuple, list)) else [want]
@@ -202,7 +216,8 @@ def export_onnx(model: str, out: str, checkpoint: Optional[str] = None,
         model (str): LGD checkpoint (config read from it) or ``.py`` config.
         out (str): the ``.onnx`` file; written only after verification.
         checkpoint (str, optional): weights when ``model`` is a config.
-        part (str): ``'backbone'`` or ``'zero-shot'`` (module docstring).
+        part (str): ``'backbone'``, ``'zero-shot'`` or ``'text'`` (module
+            docstring).
         classes, templates: zero-shot categories / prompts (default: the
             run's); encoded with the run's text encoder.
         input_size (tuple, optional): (H, W); default: the run's test size.
@@ -221,51 +236,72 @@ def export_onnx(model: str, out: str, checkpoint: Optional[str] = None,
             before any work).
         ImportError: onnx / onnxruntime / onnxscript missing.
         ValueError: unknown ``part``; backbone-only checkpoint for
-            ``'zero-shot'``; TSB dimension differs from the projector's.
+            ``'zero-shot'``; TSB dimension differs from the projector's; a
+            test pipeline the metadata cannot describe
+            (:func:`~mmlgd.deployment.preprocess.preprocess_geometry`).
         RuntimeError: verification failed (nothing written).
     """
-    from mmlgd.utils.fileio import atomic_write_bytes
     if part not in PARTS:
         raise ValueError(f'Unknown part {part!r}: choose one of {PARTS}.')
     if osp.lexists(out) and not force:
         raise FileExistsError(f'{out} already exists; pass --force '
                               '(force=True) to overwrite it.')
     require_onnx()
+    no_text_part(part, classes)
     cfg, state, meta = load_run(model, checkpoint)
-    pipe = inference_pipeline(cfg)
-    h, w = tuple(input_size) if input_size else image_size(pipe)
+    if part == 'text':
+        module, extra, make_input = text_tower(cfg, templates)
+        opset = opset or TEXT_OPSET
+        return _export_verified(module, out, text_input_shape(extra), opset,
+                                fp16, atol, force, make_input, dict(
+                                    part=part, source=meta.get('path'),
+                                    input_shape=['batch', text_input_shape(
+                                        extra)[1]], **extra))
+    pre = zero_shot_model_cfg(cfg).get('data_preprocessor') or {}
+    geometry = preprocess_geometry(inference_pipeline(cfg), pre)
+    if input_size:  # the resize / crop stay the run's: a deliberate change
+        geometry = dict(geometry, input_size=[int(v) for v in input_size],
+                        input_size_from='--input-size')
+    elif geometry['input_size'] is None:
+        raise ValueError('The inference pipeline fixes no image size: pass '
+                         '--input-size.')
+    h, w = geometry['input_size']
     shape = (1, 3, int(h), int(w))
     if part == 'zero-shot':
         clf = build_zero_shot_classifier(cfg, state, meta, classes,
                                          templates, tsb_cache_dir)
         module = ZeroShotLogits(clf).eval()
         extra = dict(classes=list(clf.tsb.classes),
-                     logit_scale=clf.logit_scale)
+                     logit_scale=clf.logit_scale,
+                     text_encoder=clf.tsb.encoder_identity)
     else:
         module = build_backbone(cfg, state)
         extra = {}
-    pre = zero_shot_model_cfg(cfg).get('data_preprocessor') or {}
-    atol = atol if atol is not None else (1e-2 if fp16 else 1e-4)
     metadata = dict(part=part, input_shape=['batch', 3, h, w],
-                    preprocess=_preprocess_meta(pre), source=meta.get('path'),
-                    **extra)
+                    preprocess=geometry, source=meta.get('path'), **extra)
+    return _export_verified(module, out, shape, opset, fp16, atol, force,
+                            None, metadata)
+
+
+def _export_verified(module, out, shape, opset, fp16, atol, force,
+                     make_input, metadata) -> dict:
+    """Export to a temporary file, verify it, then move it to ``out``."""
+    from mmlgd.utils.fileio import atomic_write_bytes
+    atol = atol if atol is not None else (1e-2 if fp16 else 1e-4)
     folder = osp.dirname(osp.abspath(out))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix='.onnx.tmp')
     os.close(fd)
     try:
-        used = export_module(module, tmp, shape, opset, fp16, metadata)
-        report = verify(module, tmp, shape, atol)
+        used = export_module(module, tmp, shape, opset, fp16, metadata,
+                             make_input)
+        report = verify(module, tmp, shape, atol, make_input=make_input)
         with open(tmp, 'rb') as f:
             atomic_write_bytes(out, f.read(), force=force)
     finally:
         os.unlink(tmp)
-    return dict(path=out, part=part, opset=used, input_shape=list(shape),
-                fp16=fp16, atol=atol, **report, **extra)
-
-
-def _preprocess_meta(pre: dict) -> dict:
-    """mean / std (0-255 scale) and channel order of the expected input."""
-    out = {k: [float(x) for x in pre[k]] for k in ('mean', 'std') if k in pre}
-    out['to_rgb'] = bool(pre.get('to_rgb', False))
-    return out
+    keep = {k: v for k, v in metadata.items()
+            if k in ('classes', 'logit_scale', 'text_encoder')}
+    return dict(path=out, part=metadata['part'], opset=used,
+                input_shape=list(shape), fp16=fp16, atol=atol, **report,
+                **keep)
