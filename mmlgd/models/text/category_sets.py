@@ -143,6 +143,18 @@ def _fashion_mnist():
     return FashionMNIST.METAINFO['classes']
 
 
+def _imagenet1k_dataset():
+    from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
+    return IMAGENET_CATEGORIES
+
+
+# Built-in sets whose names are edited versions of a dataset's own class
+# names, row k = the dataset's label k (CLIP's curated ImageNet names vs
+# mmpretrain's WordNet synonyms): the label check accepts either at index k.
+DATASET_CLASS_NAMES = {
+    'imagenet1k': _imagenet1k_dataset,
+}
+
 CATEGORY_SETS = {
     'imagenet1k': _imagenet1k,
     'coco': _coco,
@@ -160,15 +172,61 @@ def _read_names_file(path: str) -> List[str]:
         return [line.strip() for line in f if line.strip()]
 
 
-def _one(spec: str) -> List[str]:
-    if spec in CATEGORY_SETS:
-        return list(CATEGORY_SETS[spec]())
-    if osp.isfile(spec):
-        return _read_names_file(spec)
+NAMES_FILE_SUFFIXES = ('.txt', '.csv', '.tsv', '.lst', '.names')
+
+
+def looks_like_names_file(text: str) -> bool:
+    """Whether a string category spec means a names file rather than a set
+    name or a category name: it holds a path separator or ends in a text
+    suffix (:data:`NAMES_FILE_SUFFIXES`, any case)."""
+    return ('/' in text or osp.sep in text
+            or text.lower().endswith(NAMES_FILE_SUFFIXES))
+
+
+def check_class_spec(spec: str) -> str:
+    """The one rule for a string category spec, shared by configs
+    (``tsb.classes``) and the ``--classes`` options of ``tools/infer.py``
+    and ``tools/deployment/export_onnx.py``: a known set name or an existing
+    names file.
+
+    Returns:
+        str: ``spec``, unchanged.
+
+    Raises:
+        FileNotFoundError: ``spec`` looks like a path
+            (:func:`looks_like_names_file`) but is no file.
+        ValueError: neither a known set name nor a file.
+    """
+    if spec in CATEGORY_SETS or osp.isfile(spec):
+        return spec
+    if looks_like_names_file(spec):
+        raise FileNotFoundError(
+            f'Names file {spec!r} does not exist: fix the path (one '
+            'category name per line), or give the names themselves.')
     raise ValueError(
         f'Unknown category set {spec!r}: use one of '
         f'{sorted(CATEGORY_SETS)}, a path to a text file with one name per '
         'line, or a list of names.')
+
+
+def describe_class_spec(spec: ClassSpec) -> str:
+    """Where a spec's names come from, for logs: ``category set 'coco'``,
+    ``names file 'a/b.txt'``, ``the config's list`` or a union of these."""
+    if isinstance(spec, str):
+        return (f'category set {spec!r}' if spec in CATEGORY_SETS
+                else f'names file {spec!r}')
+    spec = list(spec)
+    if spec and all(isinstance(s, str) and (s in CATEGORY_SETS
+                                            or osp.isfile(s)) for s in spec):
+        return 'union of ' + ' + '.join(describe_class_spec(s) for s in spec)
+    return "the config's list"
+
+
+def _one(spec: str) -> List[str]:
+    check_class_spec(spec)
+    if spec in CATEGORY_SETS:
+        return list(CATEGORY_SETS[spec]())
+    return _read_names_file(spec)
 
 
 def _no_duplicates(names: List[str], source: str) -> None:
@@ -202,6 +260,8 @@ def resolve_classes(spec: ClassSpec) -> List[str]:
         list[str]: K unique names, in order.
 
     Raises:
+        FileNotFoundError: a path-like string that is no file
+            (:func:`check_class_spec`).
         ValueError: empty result; unknown set name; duplicate names in an
             explicit list or a names file (a union of sets drops repeats
             silently, since e.g. COCO and LVIS share names by design; the

@@ -13,12 +13,14 @@ from torch import nn
 from .category_sets import (
     ClassSpec,
     TemplateSpec,
+    describe_class_spec,
     render_templates,
     resolve_classes,
     resolve_templates,
 )
 
 DEFAULT_CACHE_DIR = osp.join('~', '.cache', 'mmlgd', 'tsb')
+_LOG_NAMES = 50  # category names the build log shows
 
 
 def tsb_key(identity: str, classes: Sequence[str],
@@ -91,7 +93,8 @@ class TextualSemanticsBank(nn.Module):
 
     Attributes:
         weight (Tensor): (K, D) unit rows.
-        classes (list[str]): the K class names.
+        classes (list[str]): the K class names (logged when built, with
+            their source: ``classes_source``, e.g. ``names file 'x.txt'``).
         key (str): the cache key (:func:`tsb_key`).
 
     Raises:
@@ -104,6 +107,12 @@ class TextualSemanticsBank(nn.Module):
                  use_tqdm: bool = False):
         super().__init__()
         self.classes = resolve_classes(classes)
+        self.classes_source = describe_class_spec(classes)
+        shown = ', '.join(self.classes[:_LOG_NAMES]) + (
+            f', ... (+{len(self.classes) - _LOG_NAMES} more)'
+            if len(self.classes) > _LOG_NAMES else '')
+        print_log(f'TSB categories (K={len(self.classes)}, row order) from '
+                  f'{self.classes_source}: {shown}', logger='current')
         templates = resolve_templates(templates)
         if isinstance(encoder, dict):
             encoder = MODELS.build(encoder)
