@@ -224,8 +224,9 @@ def all_missing_hint(own: Dict[str, torch.Tensor],
     for k in state:
         prefix = k[:-len(first)]
         if k.endswith('.' + first) and all(prefix + o in state for o in own):
-            return (f"The file stores these keys under {prefix!r} (e.g. "
-                    f"{k!r}): set init_cfg.prefix={prefix!r}.")
+            return (f'The file stores these keys under a further prefix '
+                    f'{prefix!r} (e.g. {k!r}): append it to '
+                    'init_cfg.prefix.')
     file_arch = guess_architecture(state) or 'another architecture'
     model_arch = guess_architecture(own) or type(module).__name__
     return (f'No key matches: the file ({len(state)} tensors, e.g. '
