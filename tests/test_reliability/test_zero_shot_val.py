@@ -48,7 +48,7 @@ def _config(tmp_path, tiny_clip, max_iters):
     train_root = str(tmp_path / 'train')
     tl.write_images(train_root, 4)
     val_root = str(tmp_path / 'val')
-    for i, sub in enumerate(('a', 'b', 'c')):  # labels 0, 1, 2
+    for i, sub in enumerate(tl.CLASSES[:3]):  # labels 0-2 = TSB rows 0-2
         tl.write_images(val_root, 2, seed=10 + i, sub=sub)
     path = tl.write_lgd_config(
         str(tmp_path / 'cfg.py'), tiny_clip, train_root,
