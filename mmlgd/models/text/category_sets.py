@@ -143,18 +143,6 @@ def _fashion_mnist():
     return FashionMNIST.METAINFO['classes']
 
 
-def _imagenet1k_dataset():
-    from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
-    return IMAGENET_CATEGORIES
-
-
-# Built-in sets whose names are edited versions of a dataset's own class
-# names, row k = the dataset's label k (CLIP's curated ImageNet names vs
-# mmpretrain's WordNet synonyms): the label check accepts either at index k.
-DATASET_CLASS_NAMES = {
-    'imagenet1k': _imagenet1k_dataset,
-}
-
 CATEGORY_SETS = {
     'imagenet1k': _imagenet1k,
     'coco': _coco,
@@ -207,19 +195,6 @@ def check_class_spec(spec: str) -> str:
         f'Unknown category set {spec!r}: use one of '
         f'{sorted(CATEGORY_SETS)}, a path to a text file with one name per '
         'line, or a list of names.')
-
-
-def describe_class_spec(spec: ClassSpec) -> str:
-    """Where a spec's names come from, for logs: ``category set 'coco'``,
-    ``names file 'a/b.txt'``, ``the config's list`` or a union of these."""
-    if isinstance(spec, str):
-        return (f'category set {spec!r}' if spec in CATEGORY_SETS
-                else f'names file {spec!r}')
-    spec = list(spec)
-    if spec and all(isinstance(s, str) and (s in CATEGORY_SETS
-                                            or osp.isfile(s)) for s in spec):
-        return 'union of ' + ' + '.join(describe_class_spec(s) for s in spec)
-    return "the config's list"
 
 
 def _one(spec: str) -> List[str]:

@@ -19,7 +19,7 @@ The matching rule:
   folded, underscores as spaces, runs of spaces as one; a dataset name with
   synonyms (mmpretrain's ``'tench, Tinca tinca'``) by its first item.
 * A TSB from a built-in set with dataset names
-  (:data:`~mmlgd.models.text.category_sets.DATASET_CLASS_NAMES`, e.g.
+  (:data:`DATASET_CLASS_NAMES`, e.g.
   ``imagenet1k``) also matches that dataset's own name at each row.
 * Dataset label ``k`` must match TSB row ``k`` for every label; the TSB may
   have more rows than the dataset has classes (a larger vocabulary).
@@ -34,9 +34,22 @@ ready to paste into a names file (or a ``classes=`` list).
 import os.path as osp
 from typing import List, Optional, Sequence, Tuple
 
-from .category_sets import DATASET_CLASS_NAMES, CATEGORY_SETS
+from .category_sets import CATEGORY_SETS
 
 _SHOW = 8  # mismatching rows shown in a message
+
+
+def _imagenet1k_dataset():
+    from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
+    return IMAGENET_CATEGORIES
+
+
+# Built-in sets whose names are edited versions of a dataset's own class
+# names, row k = the dataset's label k (CLIP's curated ImageNet names vs
+# mmpretrain's WordNet synonyms): the label check accepts either at index k.
+DATASET_CLASS_NAMES = {
+    'imagenet1k': _imagenet1k_dataset,
+}
 
 
 def canonical_name(name: str, synonyms: bool = False) -> str:

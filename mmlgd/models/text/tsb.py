@@ -11,9 +11,9 @@ from mmpretrain.registry import MODELS
 from torch import nn
 
 from .category_sets import (
+    CATEGORY_SETS,
     ClassSpec,
     TemplateSpec,
-    describe_class_spec,
     render_templates,
     resolve_classes,
     resolve_templates,
@@ -21,6 +21,19 @@ from .category_sets import (
 
 DEFAULT_CACHE_DIR = osp.join('~', '.cache', 'mmlgd', 'tsb')
 _LOG_NAMES = 50  # category names the build log shows
+
+
+def describe_class_spec(spec: ClassSpec) -> str:
+    """Where a spec's names come from, for logs: ``category set 'coco'``,
+    ``names file 'a/b.txt'``, ``the config's list`` or a union of these."""
+    if isinstance(spec, str):
+        return (f'category set {spec!r}' if spec in CATEGORY_SETS
+                else f'names file {spec!r}')
+    spec = list(spec)
+    if spec and all(isinstance(s, str) and (s in CATEGORY_SETS
+                                            or osp.isfile(s)) for s in spec):
+        return 'union of ' + ' + '.join(describe_class_spec(s) for s in spec)
+    return "the config's list"
 
 
 def tsb_key(identity: str, classes: Sequence[str],
