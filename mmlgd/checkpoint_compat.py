@@ -85,7 +85,26 @@ def message_hub_to_plain(state: Dict) -> Dict:
             count_history=torch.as_tensor(np.asarray(count,
                                                      dtype=np.float64)),
             max_length=int(buf.max_length))
-    return {**state, 'log_scalars': scalars, PLAIN_MARKER: True}
+    info = {k: _plain_value(v)
+            for k, v in (state.get('runtime_info') or {}).items()}
+    return {**state, 'log_scalars': scalars, 'runtime_info': info,
+            PLAIN_MARKER: True}
+
+
+def _plain_value(value):
+    """A numpy scalar as the Python number it holds, a numpy array as a
+    tensor (mmengine keeps e.g. ``eta`` as ``numpy.float64``, whose pickle
+    needs numpy globals that a plain ``weights_only`` load refuses);
+    containers converted item by item; anything else unchanged."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(np.ascontiguousarray(value))
+    if isinstance(value, dict):
+        return {k: _plain_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain_value(v) for v in value)
+    return value
 
 
 def message_hub_from_plain(state: Dict) -> Dict:

@@ -10,6 +10,7 @@ custom_hooks = [
     dict(type='PlainMessageHubHook'),
     dict(type='FiniteLossHook'),  # stop before a NaN state is checkpointed
     dict(type='EffectiveBatchHook'),  # log world_size x batch and the lr
+    dict(type='ZeroShotCheckHook'),  # val/test labels = TSB rows; top-k <= K
 ]
 log_processor = dict(window_size=50)
 randomness = dict(seed=0, diff_rank_seed=False)

@@ -5,7 +5,8 @@ import os.path as osp
 import sys
 from typing import List, Optional, Sequence, Union
 
-from mmlgd.models.text import CATEGORY_SETS
+from mmlgd.models.text import CATEGORY_SETS, check_class_spec
+from mmlgd.models.text.category_sets import looks_like_names_file
 from mmlgd.utils.markdown import md_table
 
 
@@ -13,13 +14,20 @@ def parse_classes(text: Optional[str]) -> Union[None, str, List[str]]:
     """``--classes`` value -> category spec.
 
     A known set name (``fashion_mnist``...) or an existing file stays a
-    string; anything else is a comma-separated list of names (an empty or
-    repeated name is refused later by the TSB's class resolution).
+    string; a path-like value without a comma (a path separator or a
+    ``.txt``-like suffix) must be an existing file, by the rule configs follow
+    (:func:`mmlgd.models.text.check_class_spec`); anything else is a
+    comma-separated list of names (an empty or repeated name is refused
+    later by the TSB's class resolution).
+
+    Raises:
+        FileNotFoundError: a path-like value that is no file.
     """
     if text is None:
         return None
-    if text in CATEGORY_SETS or osp.isfile(text):
-        return text
+    if text in CATEGORY_SETS or osp.isfile(text) or (
+            ',' not in text and looks_like_names_file(text)):
+        return check_class_spec(text)
     return [name.strip() for name in text.split(',')]
 
 

@@ -174,7 +174,9 @@ def build_runner(cfg: Config) -> Runner:
     """Build the Runner (``runner_type`` if the config names one).
 
     Every run writes checkpoints whose message hub needs no
-    ``builtins.getattr`` (:class:`mmlgd.engine.hooks.PlainMessageHubHook`).
+    ``builtins.getattr`` (:class:`mmlgd.engine.hooks.PlainMessageHubHook`);
+    every run with a TSB checks its labels and top-k against it first
+    (:class:`mmlgd.engine.hooks.ZeroShotCheckHook`).
     A ``pytorch``-launched run without an accelerator joins its torchrun job
     with gloo here, before mmengine would try CUDA.
 
@@ -183,6 +185,7 @@ def build_runner(cfg: Config) -> Runner:
     """
     import mmlgd  # noqa: F401  registers modules, installs safe loading
     ensure_hook(cfg, 'PlainMessageHubHook')
+    ensure_hook(cfg, 'ZeroShotCheckHook')  # labels vs TSB rows, top-k <= K
     if cfg.get('launcher', 'none') == 'pytorch' and _no_accelerator():
         _init_cpu_process_group(cfg)
     if 'runner_type' not in cfg:

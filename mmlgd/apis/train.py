@@ -99,6 +99,39 @@ def from_teacher_cache(cfg: Config, cache_dir: str) -> Config:
     return cached_config(cfg, cache_dir)
 
 
+AMP_ONLY_KEYS = ('loss_scale', 'dtype', 'use_fsdp')
+
+
+def plain_wrapper_without_accelerator(cfg: Config) -> Config:
+    """On a machine without CUDA/NPU/MLU/MUSA, train an ``AmpOptimWrapper``
+    config (the paper schedules' mixed precision) with the plain
+    ``OptimWrapper`` and log it; drop AMP-only keys (``loss_scale``,
+    ``dtype``) that a plain ``OptimWrapper`` rejects, so that the override
+    ``--cfg-options optim_wrapper.type=OptimWrapper`` works as well.
+    Returns ``cfg`` (changed in place).
+
+    Args:
+        cfg (Config): the loaded config.
+    """
+    from mmengine.logging import print_log
+    wrapper = cfg.get('optim_wrapper', None)
+    if not wrapper:
+        return cfg
+    kind = wrapper.get('type', 'OptimWrapper')
+    if kind == 'AmpOptimWrapper' and get_device() == 'cpu':
+        wrapper.type = kind = 'OptimWrapper'
+        print_log('No CUDA/NPU/MLU/MUSA device: training in fp32 with '
+                  'OptimWrapper instead of the config\'s AmpOptimWrapper.',
+                  logger='current')
+    if kind == 'OptimWrapper':
+        dropped = [k for k in AMP_ONLY_KEYS if wrapper.pop(k, None)
+                   is not None]
+        if dropped:
+            print_log(f'OptimWrapper: dropped the AMP-only settings '
+                      f'{dropped}.', logger='current')
+    return cfg
+
+
 def main(argv: Optional[Sequence[str]] = None) -> Runner:
     """Train as ``tools/train.py ARGV`` does; returns the finished runner.
 
@@ -109,7 +142,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Runner:
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)
-    cfg = merge_args(cfg, args)
+    cfg = plain_wrapper_without_accelerator(merge_args(cfg, args))
     runner = build_runner(cfg)
     runner.train()
     return runner

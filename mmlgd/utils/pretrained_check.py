@@ -168,6 +168,8 @@ def check_module_weights(module: nn.Module,
         if any(k.startswith('backbone.') for k in state):
             hint = (" The file's keys start with 'backbone.': set "
                     "init_cfg.prefix='backbone.'.")
+        elif len(missing) == len(own):
+            hint = ' ' + all_missing_hint(own, state, module)
         problems.append(
             f'{len(missing)} of {len(own)} parameters/buffers are missing '
             f'from the checkpoint, e.g. {missing[:_SHOW]}.{hint}')
@@ -185,6 +187,65 @@ def check_module_weights(module: nn.Module,
         raise RuntimeError(f'Pretrained init of {where} from {source!r} '
                            'failed: ' + ' '.join(problems))
     return len(own)
+
+
+_RESNET_DEPTHS = {((2, 2, 2, 2), False): 18, ((3, 4, 6, 3), False): 34,
+                  ((3, 4, 6, 3), True): 50, ((3, 4, 23, 3), True): 101,
+                  ((3, 8, 36, 3), True): 152}
+
+
+def guess_architecture(keys) -> Optional[str]:
+    """What a state dict's keys look like (mmpretrain / torchvision naming),
+    or None: e.g. ``'ResNet-18'``, ``'MobileNetV2'``, ``'a CLIP image
+    encoder'``.
+
+    Args:
+        keys (Iterable[str]): state-dict keys (no prefix).
+    """
+    keys = list(keys)
+    if any(k.startswith(('visual.', 'attnpool.')) for k in keys):
+        return 'a CLIP image encoder (open_clip / OpenAI naming)'
+    blocks: Dict[int, set] = {}
+    for k in keys:
+        m = re.match(r'layer([1-4])\.(\d+)\.', k)
+        if m:
+            blocks.setdefault(int(m.group(1)), set()).add(int(m.group(2)))
+    if sorted(blocks) == [1, 2, 3, 4] and not any(
+            k.startswith('layer5.') for k in keys):
+        counts = tuple(len(blocks[i]) for i in (1, 2, 3, 4))
+        bottleneck = any(k.startswith('layer1.0.conv3.') for k in keys)
+        depth = _RESNET_DEPTHS.get((counts, bottleneck))
+        return (f'ResNet-{depth}' if depth else
+                f"a ResNet ({'bottleneck' if bottleneck else 'basic'} "
+                f'blocks {counts})')
+    if 'conv1.conv.weight' in keys and any(k.startswith('layer7.')
+                                           for k in keys):
+        return 'MobileNetV2 (mmpretrain naming)'
+    if any(k.startswith('features.') for k in keys):
+        return 'a torchvision model (features.* keys, e.g. MobileNetV2)'
+    return None
+
+
+def all_missing_hint(own: Dict[str, torch.Tensor],
+                     state: Dict[str, torch.Tensor],
+                     module: nn.Module) -> str:
+    """Why no key of ``own`` is in ``state``: a prefix the file adds, or
+    another architecture (both sides named by :func:`guess_architecture`).
+    """
+    first = next(iter(own))
+    for k in state:
+        prefix = k[:-len(first)]
+        if k.endswith('.' + first) and all(prefix + o in state for o in own):
+            return (f'The file stores these keys under a further prefix '
+                    f'{prefix!r} (e.g. {k!r}): append it to '
+                    'init_cfg.prefix.')
+    file_arch = guess_architecture(state) or 'another architecture'
+    model_arch = guess_architecture(own) or type(module).__name__
+    return (f'No key matches: the file ({len(state)} tensors, e.g. '
+            f'{list(state)[:3]}) looks like {file_arch}, the model is '
+            f'{model_arch} (keys e.g. {list(own)[:3]}). Likely a checkpoint '
+            'of another architecture: use a checkpoint of this backbone, or '
+            "make the backbone config match the file's architecture.")
 
 
 def check_pretrained_init(model: nn.Module,

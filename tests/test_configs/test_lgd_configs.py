@@ -2,6 +2,7 @@
 CPU with tiny substitutes (tiny open_clip teacher and text encoder, random
 32 px PNGs) while keeping its own class set, student and pipeline."""
 import glob
+import os
 import os.path as osp
 
 import _tiny_lgd as tl  # tests/ is on pytest's pythonpath (pyproject.toml)
@@ -120,19 +121,30 @@ def test_lgd_config_trains_two_iters(path, tiny_clip, images,
         assert 0 <= hub.get_scalar('val/accuracy/top1').current() <= 100
 
 
+def _tiny_eval_dataset(dataset, root):
+    """The config's own eval dataset (ImageNet val list or the Caltech-256
+    split list: label k = TSB row k) over 4 labelled 40 px PNGs (labels 0,
+    1) written in its layout under ``root``; crops at 32 px."""
+    lines = []
+    for label in (0, 1):
+        for prefix in ('val', '256_ObjectCategories'):
+            tl.write_images(osp.join(root, prefix), 2, seed=label,
+                            sub=f'c{label}')
+        lines += [f'c{label}/img_{i:03d}.png {label}' for i in range(2)]
+    os.makedirs(osp.join(root, 'meta'), exist_ok=True)
+    with open(osp.join(root, 'meta', 'val.txt'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    tl.walk(dataset.pipeline, _small_eval)
+    return dict(dataset, data_root=root, serialize_data=False)
+
+
 def _tiny_val_loader(loader, tmp_path):
-    """4 labelled 40 px PNGs (folders a, b) through the config's own val
-    pipeline, crops at 32 px."""
-    root = str(tmp_path / 'val')
-    for label in ('a', 'b'):
-        tl.write_images(root, 2, seed=ord(label), sub=label)
-    pipeline = loader.dataset.pipeline
-    tl.walk(pipeline, _small_eval)
+    """The config's val set, shrunk (:func:`_tiny_eval_dataset`)."""
     return dict(batch_size=2, num_workers=0, persistent_workers=False,
                 sampler=dict(type='DefaultSampler', shuffle=False),
                 collate_fn=loader.collate_fn,
-                dataset=dict(type='CustomDataset', data_root=root,
-                             serialize_data=False, pipeline=pipeline))
+                dataset=_tiny_eval_dataset(loader.dataset,
+                                           str(tmp_path / 'val')))
 
 
 def _shrink_zero_shot(cfg, tiny_clip, data_root, cache_dir, work_dir, name):
@@ -141,11 +153,9 @@ def _shrink_zero_shot(cfg, tiny_clip, data_root, cache_dir, work_dir, name):
                          use_tqdm=False)
     if cfg.model.get('image_encoder') is not None:
         cfg.model.image_encoder = tl.tiny_teacher(tiny_clip)
-    tl.walk(cfg.test_dataloader.dataset.pipeline, _small_eval)
     cfg.test_dataloader.update(batch_size=2, num_workers=0)
-    cfg.test_dataloader.dataset = dict(
-        type='CustomDataset', data_root=data_root, serialize_data=False,
-        pipeline=cfg.test_dataloader.dataset.pipeline)
+    cfg.test_dataloader.dataset = _tiny_eval_dataset(
+        cfg.test_dataloader.dataset, data_root)
     cfg.update(work_dir=work_dir, experiment_name=name, log_level='WARNING',
                launcher='none')
     return cfg
@@ -163,8 +173,6 @@ def _small_eval(d):
 def test_zero_shot_config_builds_and_tests(path, tiny_clip, tsb_cache_shared,
                                            tmp_path, one_thread):
     data_root = str(tmp_path / 'val')
-    for label in ('a', 'b'):  # CustomDataset: folder -> label 0, 1
-        tl.write_images(data_root, 2, seed=ord(label), sub=label)
     cfg = Config.fromfile(path)
     # the authors' zero-shot resize: short edge 256 bilinear, crop 224
     resize = cfg.test_dataloader.dataset.pipeline[1]

@@ -79,3 +79,26 @@ def test_seed_student_zero_shot_through_plain_projector(tiny_clip,
     x = torch.randn(2, 3, 32, 32)
     want = 100.0 * seed.embed(x) @ model.tsb.weight.T
     torch.testing.assert_close(model(x), want)
+
+
+def test_other_text_set_checkpoint_loads_without_vsb_warning(tiny_clip,
+                                                             tsb_cache):
+    """Issue 20.7: a student trained over 5 names (VSB 5 x D) evaluated over
+    3 loads with no size mismatch (the VSB is unused at zero-shot time);
+    a checkpoint of another student is still refused."""
+    from mmengine.runner.checkpoint import load_state_dict
+    other = dict(student(tiny_clip, tsb_cache),
+                 tsb=dict(tsb(tiny_clip, tsb_cache),
+                          classes=['v', 'w', 'x', 'y', 'z']))
+    trained = MODELS.build(other).state_dict()
+    assert trained['neck.vsb'].shape[0] == 5
+    model = MODELS.build(student(tiny_clip, tsb_cache))
+    own_vsb = model.neck.vsb.clone()
+    load_state_dict(model, trained, strict=True)  # raises on any mismatch
+    assert torch.equal(model.neck.vsb, own_vsb)
+    key = 'backbone.conv1.weight'
+    assert torch.equal(model.state_dict()[key], trained[key])
+    wrong = dict(trained, **{key: torch.zeros(8, 3, 7, 7)})
+    with pytest.raises(RuntimeError, match='size mismatch for backbone'):
+        load_state_dict(MODELS.build(student(tiny_clip, tsb_cache)), wrong,
+                        strict=True)

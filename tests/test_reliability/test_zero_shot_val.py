@@ -48,11 +48,13 @@ def _config(tmp_path, tiny_clip, max_iters):
     train_root = str(tmp_path / 'train')
     tl.write_images(train_root, 4)
     val_root = str(tmp_path / 'val')
-    for i, sub in enumerate(('a', 'b', 'c')):  # labels 0, 1, 2
+    classes = sorted(tl.CLASSES)  # folders are numbered in sorted order
+    for i, sub in enumerate(classes[:3]):  # labels 0-2 = TSB rows 0-2
         tl.write_images(val_root, 2, seed=10 + i, sub=sub)
     path = tl.write_lgd_config(
         str(tmp_path / 'cfg.py'), tiny_clip, train_root,
-        str(tmp_path / 'tsb_cache'), pipeline=tl.fixed_pipeline(),
+        str(tmp_path / 'tsb_cache'), classes=classes,
+        pipeline=tl.fixed_pipeline(),
         extra_hooks=[dict(type='TeacherZeroShotHook'),
                      dict(type='TeacherScoreRecorder')],
         train_cfg=dict(type='IterBasedTrainLoop', max_iters=max_iters,

@@ -8,8 +8,9 @@
 # mmengine chains the two schedulers multiplicatively: epochs >= 5 are
 # exact; warm-up epochs 1-4 are additionally scaled by the cosine factor
 # (>= 0.9990 for 200 epochs, >= 0.995 for 90: at most 0.1% / 0.5% lower).
-# Mixed precision as the authors (AMP
-# needs a GPU; on CPU use --cfg-options optim_wrapper.type=OptimWrapper).
+# Mixed precision as the authors. AMP needs a GPU: on a machine without one,
+# tools/train.py trains with the plain OptimWrapper and logs it (the same as
+# --cfg-options optim_wrapper.type=OptimWrapper, which drops loss_scale).
 optim_wrapper = dict(
     type='AmpOptimWrapper', loss_scale='dynamic',
     optimizer=dict(type='SGD', lr=0.03 * 2048 / 256, momentum=0.9,

@@ -7,6 +7,8 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
+from .zero_shot_check_hook import cap_topk
+
 META_KEY = 'teacher_zero_shot'
 
 
@@ -24,13 +26,17 @@ class TeacherZeroShotHook(Hook):
     any val metric (``val/teacher_zero_shot/top1``...), added to that
     validation's ``metrics`` dict, and stored in checkpoints'
     ``meta['teacher_zero_shot']``, so a resumed run does not measure again.
-    A model without ``predict_teacher`` is left alone. In distributed runs
+    A model without ``predict_teacher`` is left alone; a teacher read from a
+    teacher-embedding cache (:class:`CachedTeacher`, which has no embedding
+    of the val images) is skipped, and the log says so. Any k above the
+    TSB's K is capped at K (logged). In distributed runs
     the counts include the few images a padding sampler repeats to even out
     the ranks (mmengine's ``Evaluator`` drops those for the student's
     numbers), so the two may differ by up to ``world_size - 1`` images.
 
     Args:
-        topk (Sequence[int]): the k of top-k accuracy (%), default (1, 5).
+        topk (Sequence[int]): the k of top-k accuracy (%), default (1, 5);
+            capped at the TSB's K.
         prefix (str): metric name prefix.
     """
 
@@ -51,7 +57,22 @@ class TeacherZeroShotHook(Hook):
     def before_val_epoch(self, runner) -> None:
         model = self._model(runner)
         active = self.result is None and hasattr(model, 'predict_teacher')
+        if active and getattr(getattr(model, 'target_generator', None),
+                              'reads_data_samples', False):
+            self.result = {}  # once per run, like a measurement
+            runner.logger.info(
+                'Teacher zero-shot: skipped, the teacher is a teacher-'
+                f'embedding cache ({type(model.target_generator).__name__}),'
+                ' which holds the training views only, not the val images.')
+            return
         if active:
+            k = model.tsb.num_classes
+            capped = cap_topk(self.topk, k)
+            if capped != self.topk:
+                runner.logger.warning(
+                    f'Teacher zero-shot: topk={self.topk} capped at the '
+                    f"TSB's K={k}: topk={capped}.")
+                self.topk = capped
             model.predict_teacher = True
             self._hits = torch.zeros(len(self.topk) + 1, dtype=torch.float64)
 
@@ -85,7 +106,7 @@ class TeacherZeroShotHook(Hook):
                            f'{self.result}')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        if self.result is not None:
+        if self.result:
             checkpoint.setdefault('meta', {})[META_KEY] = dict(self.result)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:

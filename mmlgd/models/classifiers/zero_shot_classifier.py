@@ -33,7 +33,8 @@ class ZeroShotClassifier(BaseClassifier):
             embedding dim differs from the TSB's.
         RuntimeError: on loading, a checkpoint lacks any ``backbone.`` /
             ``neck.`` key of the student (the student would silently stay
-            random).
+            random). The neck's VSB, unused here, may have another K than
+            the TSB (a run over another text set): it is not loaded then.
     """
 
     def __init__(self, tsb: Union[dict, nn.Module],
@@ -57,6 +58,7 @@ class ZeroShotClassifier(BaseClassifier):
             self.neck = MODELS.build(with_tsb_shape(neck, self.tsb))
             dim = getattr(self.neck, 'out_channels', None)
             self.register_load_state_dict_pre_hook(_require_student_keys)
+            self.register_load_state_dict_pre_hook(_keep_own_vsb)
         else:
             self.image_encoder = MODELS.build(image_encoder)
             dim = getattr(self.image_encoder, 'embed_dim', None)
@@ -93,6 +95,19 @@ class ZeroShotClassifier(BaseClassifier):
         for ds, score, label in zip(data_samples, scores, labels):
             ds.set_pred_score(score).set_pred_label(label)
         return data_samples
+
+
+def _keep_own_vsb(module, state_dict, prefix, *args):
+    """Loading: the neck's VSB (``vsb*`` buffers, K x D) is unused at
+    zero-shot time; a checkpoint trained over another text set (IN-1k text,
+    evaluated over Caltech-256 names) has another K. Such rows keep the
+    model's own values instead of raising a size-mismatch warning; every
+    other key (student, projector) is loaded and checked as usual."""
+    for name, buf in module.neck.named_buffers():
+        key = f'{prefix}neck.{name}'
+        if name.startswith('vsb') and key in state_dict and \
+                state_dict[key].shape != buf.shape:
+            state_dict[key] = buf.detach().clone()
 
 
 def _require_student_keys(module, state_dict, prefix, local_metadata,

@@ -160,15 +160,48 @@ def _read_names_file(path: str) -> List[str]:
         return [line.strip() for line in f if line.strip()]
 
 
-def _one(spec: str) -> List[str]:
-    if spec in CATEGORY_SETS:
-        return list(CATEGORY_SETS[spec]())
-    if osp.isfile(spec):
-        return _read_names_file(spec)
+NAMES_FILE_SUFFIXES = ('.txt', '.csv', '.tsv', '.lst', '.names')
+
+
+def looks_like_names_file(text: str) -> bool:
+    """Whether a string category spec means a names file rather than a set
+    name or a category name: it holds a path separator or ends in a text
+    suffix (:data:`NAMES_FILE_SUFFIXES`, any case)."""
+    return ('/' in text or osp.sep in text
+            or text.lower().endswith(NAMES_FILE_SUFFIXES))
+
+
+def check_class_spec(spec: str) -> str:
+    """The one rule for a string category spec, shared by configs
+    (``tsb.classes``) and the ``--classes`` options of ``tools/infer.py``
+    and ``tools/deployment/export_onnx.py``: a known set name or an existing
+    names file.
+
+    Returns:
+        str: ``spec``, unchanged.
+
+    Raises:
+        FileNotFoundError: ``spec`` looks like a path
+            (:func:`looks_like_names_file`) but is no file.
+        ValueError: neither a known set name nor a file.
+    """
+    if spec in CATEGORY_SETS or osp.isfile(spec):
+        return spec
+    if looks_like_names_file(spec):
+        raise FileNotFoundError(
+            f'Names file {spec!r} does not exist: fix the path (one '
+            'category name per line), or give the names themselves.')
     raise ValueError(
         f'Unknown category set {spec!r}: use one of '
         f'{sorted(CATEGORY_SETS)}, a path to a text file with one name per '
         'line, or a list of names.')
+
+
+def _one(spec: str) -> List[str]:
+    check_class_spec(spec)
+    if spec in CATEGORY_SETS:
+        return list(CATEGORY_SETS[spec]())
+    return _read_names_file(spec)
 
 
 def _no_duplicates(names: List[str], source: str) -> None:
@@ -202,6 +235,8 @@ def resolve_classes(spec: ClassSpec) -> List[str]:
         list[str]: K unique names, in order.
 
     Raises:
+        FileNotFoundError: a path-like string that is no file
+            (:func:`check_class_spec`).
         ValueError: empty result; unknown set name; duplicate names in an
             explicit list or a names file (a union of sets drops repeats
             silently, since e.g. COCO and LVIS share names by design; the

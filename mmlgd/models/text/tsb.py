@@ -11,6 +11,7 @@ from mmpretrain.registry import MODELS
 from torch import nn
 
 from .category_sets import (
+    CATEGORY_SETS,
     ClassSpec,
     TemplateSpec,
     render_templates,
@@ -19,6 +20,20 @@ from .category_sets import (
 )
 
 DEFAULT_CACHE_DIR = osp.join('~', '.cache', 'mmlgd', 'tsb')
+_LOG_NAMES = 50  # category names the build log shows
+
+
+def describe_class_spec(spec: ClassSpec) -> str:
+    """Where a spec's names come from, for logs: ``category set 'coco'``,
+    ``names file 'a/b.txt'``, ``the config's list`` or a union of these."""
+    if isinstance(spec, str):
+        return (f'category set {spec!r}' if spec in CATEGORY_SETS
+                else f'names file {spec!r}')
+    spec = list(spec)
+    if spec and all(isinstance(s, str) and (s in CATEGORY_SETS
+                                            or osp.isfile(s)) for s in spec):
+        return 'union of ' + ' + '.join(describe_class_spec(s) for s in spec)
+    return "the config's list"
 
 
 def tsb_key(identity: str, classes: Sequence[str],
@@ -91,7 +106,8 @@ class TextualSemanticsBank(nn.Module):
 
     Attributes:
         weight (Tensor): (K, D) unit rows.
-        classes (list[str]): the K class names.
+        classes (list[str]): the K class names (logged when built, with
+            their source: ``classes_source``, e.g. ``names file 'x.txt'``).
         key (str): the cache key (:func:`tsb_key`).
 
     Raises:
@@ -104,6 +120,12 @@ class TextualSemanticsBank(nn.Module):
                  use_tqdm: bool = False):
         super().__init__()
         self.classes = resolve_classes(classes)
+        self.classes_source = describe_class_spec(classes)
+        shown = ', '.join(self.classes[:_LOG_NAMES]) + (
+            f', ... (+{len(self.classes) - _LOG_NAMES} more)'
+            if len(self.classes) > _LOG_NAMES else '')
+        print_log(f'TSB categories (K={len(self.classes)}, row order) from '
+                  f'{self.classes_source}: {shown}', logger='current')
         templates = resolve_templates(templates)
         if isinstance(encoder, dict):
             encoder = MODELS.build(encoder)
