@@ -26,6 +26,12 @@ def _outputs(rows):
     return out
 
 
+def _model(num_classes=3):
+    """A model stand-in: the flag the hook sets and a TSB of K rows."""
+    return SimpleNamespace(predict_teacher=False,
+                           tsb=SimpleNamespace(num_classes=num_classes))
+
+
 def _validate(hook, runner, metrics):
     hook.before_val_epoch(runner)
     flag = runner.model.predict_teacher
@@ -36,7 +42,7 @@ def _validate(hook, runner, metrics):
 
 
 def test_measured_once_logged_and_in_metrics():
-    runner = fake_runner(model=SimpleNamespace(predict_teacher=False))
+    runner = fake_runner(model=_model())
     hook = TeacherZeroShotHook(topk=(1, 2))
     metrics = dict(accuracy_top1=10.0)
     assert _validate(hook, runner, metrics) is True
@@ -53,7 +59,7 @@ def test_measured_once_logged_and_in_metrics():
 
 
 def test_result_travels_in_checkpoint_meta():
-    runner = fake_runner(model=SimpleNamespace(predict_teacher=False))
+    runner = fake_runner(model=_model())
     hook = TeacherZeroShotHook(topk=(1, 2))
     _validate(hook, runner, {})
     checkpoint = {}
@@ -76,3 +82,15 @@ def test_model_without_predict_teacher_is_left_alone():
     checkpoint = {}
     hook.before_save_checkpoint(runner, checkpoint)
     assert checkpoint == {}
+
+
+def test_topk_above_k_is_capped_and_logged():
+    # K=3 classes, topk (1, 5): top-5 does not exist, so it is measured as
+    # top-3 (every label is within the 3 rows: 100 %).
+    runner = fake_runner(model=_model(3))
+    hook = TeacherZeroShotHook(topk=(1, 5))
+    metrics = {}
+    _validate(hook, runner, metrics)
+    assert hook.topk == (1, 3)
+    assert metrics == {'teacher_zero_shot/top1': 25.0,
+                       'teacher_zero_shot/top3': 100.0}
