@@ -139,6 +139,22 @@ def _init_cpu_process_group(cfg: Config) -> None:
     dist.init_process_group(backend='gloo', **kwargs)
 
 
+def init_dist_from_cfg(cfg: Config) -> None:
+    """Join a torchrun job outside a Runner (e.g. a cache build): gloo on a
+    machine without an accelerator, else mmengine's ``init_dist`` with the
+    config's ``env_cfg.dist_cfg``.
+
+    Raises:
+        RuntimeError: ``launcher='pytorch'`` outside a torchrun job.
+    """
+    if _no_accelerator():
+        _init_cpu_process_group(cfg)
+    else:
+        from mmengine.dist import init_dist
+        init_dist(cfg.launcher, **(cfg.get('env_cfg', {}).get(
+            'dist_cfg', None) or {}))
+
+
 def ensure_hook(cfg: Config, hook_type: str) -> None:
     """Append ``dict(type=hook_type)`` to ``custom_hooks`` if absent."""
     hooks = list(cfg.get('custom_hooks', None) or [])
