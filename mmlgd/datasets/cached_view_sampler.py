@@ -1,2 +1,3 @@
-"""Old home of ``CachedViewSampler``: now :mod:`mmlgd.teacher_cache.sampler`."""
+"""Old home of ``CachedViewSampler``: now
+:mod:`mmlgd.teacher_cache.sampler`."""
 from ..teacher_cache.sampler import CachedViewSampler  # noqa: F401

@@ -30,8 +30,8 @@ from .replay import replay_view
 from .store import (
     BUILD,
     FINGERPRINTS,
-    MANIFEST,
     FORMAT,
+    MANIFEST,
     TeacherCacheStore,
     cache_bytes,
     check_format,

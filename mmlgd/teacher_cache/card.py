@@ -7,7 +7,8 @@ from typing import Optional
 from .key import plain
 
 LIBRARIES = ('mmlgd', 'torch', 'numpy', 'mmcv', 'mmengine', 'mmpretrain',
-             'Pillow', 'opencv-python', 'opencv-python-headless', 'open_clip_torch')
+             'Pillow', 'opencv-python', 'opencv-python-headless',
+             'open_clip_torch')
 
 
 def library_versions() -> dict:
@@ -75,7 +76,7 @@ def format_card(manifest: dict, cache_dir: str) -> str:
         f'  z_T:            {c["dim"]} dims x {c["dtype"]} = '
         f'{c["bytes_per_view"]} bytes per view; '
         f'{manifest["bytes"]} bytes in all',
-        f'  image check:    size + sha256 of '
+        '  image check:    size + sha256 of '
         + ('the whole file' if c['image_fingerprint'] == 'full'
            else 'the first and last 64 KiB'),
         f'  built:          {c["date"]}',

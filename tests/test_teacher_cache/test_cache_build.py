@@ -3,7 +3,7 @@
 import os
 
 import pytest
-from mmpretrain.registry import MODELS
+from mmpretrain.registry import DATASETS
 
 from mmlgd.teacher_cache import TeacherCacheStore, build_teacher_cache
 from mmlgd.teacher_cache import build as build_mod
@@ -31,7 +31,7 @@ def test_missing_or_truncated_shard_is_named(cache, tmp_path):
         TeacherCacheStore(out)
     os.remove(victim)
     with pytest.raises(FileNotFoundError, match='shard-000001.npy is missing'):
-        MODELS.build(dict(type='CachedViewDataset', cache_dir=out,
+        DATASETS.build(dict(type='CachedViewDataset', cache_dir=out,
                           dataset=dict(cfg.train_dataloader.dataset)))
 
 

@@ -19,6 +19,9 @@ def fake_stages(monkeypatch):
     ran = []
     monkeypatch.setattr(stages, 'time', types.SimpleNamespace(
         time=lambda: clock[0]))
+    # run_stage frees memory after each real stage (about 1 s each here)
+    monkeypatch.setattr(stages, 'gc', types.SimpleNamespace(
+        collect=lambda: None))
 
     def n_of(name):
         return 0 if name.startswith('online') else int(
@@ -26,7 +29,7 @@ def fake_stages(monkeypatch):
 
     def fake(ctx, stage):
         ran.append(stage)
-        name, p = stage.name, stage.params
+        p = stage.params
         if stage.kind == 'cache':
             clock[0] += BUILD_S[p['views']]
             return dict(metrics={}, cache_dir='x', bytes=p['images'] *

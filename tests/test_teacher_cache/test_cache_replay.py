@@ -9,8 +9,8 @@ import torch
 from mmengine.config import Config
 from mmpretrain.registry import DATASETS
 
-from mmlgd.teacher_cache import build as build_mod
 from mmlgd.teacher_cache import CachedViewDataset, TeacherCacheStore
+from mmlgd.teacher_cache import build as build_mod
 from mmlgd.teacher_cache.replay import (
     capturable,
     decode,
@@ -91,7 +91,7 @@ def test_stored_parameters_give_the_view_through_mmcvs_own_cache(built):
         assert torch.equal(got, view), (i, v)
 
 
-def test_same_view_after_a_transform_draws_differently(built, monkeypatch):
+def test_same_view_after_a_transform_draws_differently(built):
     """A library upgrade that consumes randomness differently (here: one
     extra draw inside RandomResizedCrop.rand_crop_params) changes a freshly
     drawn view but not the replayed one."""
@@ -104,14 +104,17 @@ def test_same_view_after_a_transform_draws_differently(built, monkeypatch):
         np.random.rand()
         return orig.func(self, img)
     drifted.__name__ = 'rand_crop_params'
-    monkeypatch.setattr(RandomResizedCrop, 'rand_crop_params',
-                        cache_randomness(drifted))
-    ds = CachedViewDataset(dict(cfg.train_dataloader.dataset), out)
-    fresh_differs = 0
-    for (i, v), view in seen.items():
-        assert torch.equal(ds[(i, v)]['inputs'][0], view), (i, v)
-        fresh = replay_view(ds.dataset, i, v, SEED, log=[])
-        fresh_differs += not torch.equal(fresh['inputs'][0], view)
+    # (setattr, not monkeypatch: reading the descriptor off the class fails)
+    RandomResizedCrop.rand_crop_params = cache_randomness(drifted)
+    try:
+        ds = CachedViewDataset(dict(cfg.train_dataloader.dataset), out)
+        fresh_differs = 0
+        for (i, v), view in seen.items():
+            assert torch.equal(ds[(i, v)]['inputs'][0], view), (i, v)
+            fresh = replay_view(ds.dataset, i, v, SEED, log=[])
+            fresh_differs += not torch.equal(fresh['inputs'][0], view)
+    finally:
+        RandomResizedCrop.rand_crop_params = orig
     assert fresh_differs >= 8  # the patch does change what is drawn
 
 

@@ -146,13 +146,13 @@ def test_shipped_cached_config_is_cached_config_of_the_online_one():
 
 
 def test_old_import_paths_still_work():
+    import mmlgd.teacher_cache as tc
     from mmlgd.apis.teacher_cache import cached_config as old_cc
     from mmlgd.datasets import CachedViewDataset as old_ds
     from mmlgd.datasets import CachedViewSampler as old_sampler
     from mmlgd.models.teachers.cached_teacher import CachedTeacher as old_t
     from mmlgd.teacher_cache import CachedTeacher
     from mmlgd.utils.teacher_cache import TeacherCacheStore as old_store
-    import mmlgd.teacher_cache as tc
     assert (old_cc, old_ds, old_sampler, old_t, old_store) == (
         tc.cached_config, tc.CachedViewDataset, tc.CachedViewSampler,
         CachedTeacher, tc.TeacherCacheStore)

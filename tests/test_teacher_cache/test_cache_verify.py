@@ -27,15 +27,51 @@ def test_verify_passes_on_a_good_cache(cache, capsys):
     assert part['pairs'] == 3 and part['ok']
 
 
-def test_verify_fails_on_a_changed_image(cache, tmp_path, capsys):
+def _image_sensitive_clip(root):
+    """The tiny CLIP with its visual BatchNorm statistics calibrated on
+    random images: a random-init tiny CLIP embeds every image almost alike
+    (cosine > 0.9999), which would hide a changed view."""
+    import open_clip
+    import torch
+    from tiny_clip import TINY_CLIP
+    cfg_path, weights = write_tiny_clip(root)
+    torch.manual_seed(0)
+    model = open_clip.create_model(TINY_CLIP)
+    model.load_state_dict(torch.load(weights, weights_only=True))
+    for m in model.visual.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.momentum = None  # cumulative average
+    model.visual.train()
+    with torch.no_grad():
+        for _ in range(10):
+            model.visual(torch.randn(16, 3, 32, 32))
+    torch.save(model.state_dict(), weights)
+    return weights
+
+
+def test_verify_fails_on_a_changed_image_or_decoder(cache, tmp_path,
+                                                    capsys, monkeypatch):
+    import mmcv
     cfg, _, _ = cache
     cfg = Config(cfg.to_dict())
+    cfg.model.target_generator.pretrained = _image_sensitive_clip(
+        str(tmp_path / 'clip'))
     imgs = str(tmp_path / 'imgs')
     write_images(imgs, 5)
     cfg.train_dataloader.dataset.data_root = imgs
     out = str(tmp_path / 'c')
     build_teacher_cache(cfg, out, N, seed=SEED, shard_size=2, batch_size=4)
-    assert verify_cache(cfg, out)['ok']
+    good = verify_cache(cfg, out)
+    assert good['ok'] and good['cosine']['min'] >= 0.999
+    # a decoder that decodes differently: the key cannot see it, verify can
+    decode = mmcv.imfrombytes
+    monkeypatch.setattr(mmcv, 'imfrombytes',
+                        lambda *a, **k: 255 - decode(*a, **k))
+    report = verify_cache(cfg, out)
+    assert not report['ok'] and not report['problems']
+    assert len(report['below']) == 5 * N
+    monkeypatch.setattr(mmcv, 'imfrombytes', decode)
+    # new pixels under the same file name: the key and the cosine see it
     write_images(str(tmp_path / 'new'), 2, seed=9)
     shutil.copy(tmp_path / 'new' / 'img_001.png', os.path.join(
         imgs, 'img_001.png'))
@@ -46,7 +82,8 @@ def test_verify_fails_on_a_changed_image(cache, tmp_path, capsys):
     cfg.dump(str(tmp_path / 'cfg.py'))
     with pytest.raises(SystemExit, match='verify failed'):
         main(['verify', out, str(tmp_path / 'cfg.py')])
-    assert 'FAILED' in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert 'FAILED' in text and 'img_001.png' in text
 
 
 def test_verify_fails_on_a_teacher_with_other_weights(cache, tmp_path):
@@ -67,7 +104,7 @@ def test_info_prints_the_cache_card(cache, capsys, tiny_clip):
     card = manifest['card']
     weights = tiny_clip[2]
     assert card['teacher'] == 'OpenCLIPVisionTeacher'
-    assert card['teacher_files_sha256']['model.pretrained'] == \
+    assert card['teacher_files_sha256']['pretrained'] == \
         file_sha256(weights)
     assert (card['num_views'], card['seed'], card['num_images'],
             card['dtype'], card['bytes_per_view']) == (
