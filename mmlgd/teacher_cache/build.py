@@ -35,10 +35,10 @@ from .store import (
     TeacherCacheStore,
     cache_bytes,
     check_format,
+    open_params,
     open_shard,
     params_path,
     read_json,
-    read_params,
     remove_cache_files,
     shard_path,
     shard_shapes,
@@ -97,7 +97,7 @@ def _prepare_dir(out: str, key: dict, force: bool) -> bool:
 def _shard_done(out: str, s: int, shape: tuple, dtype: str) -> bool:
     try:
         arr = np.load(shard_path(out, s), mmap_mode='r')
-        read_params(params_path(out, s))
+        open_params(params_path(out, s), shape[0] * shape[1])
         return tuple(arr.shape) == shape and arr.dtype == np.dtype(dtype)
     except (OSError, ValueError):
         return False
@@ -181,15 +181,14 @@ def build_teacher_cache(cfg: Config, out: str, num_views: int, seed: int = 0,
             rows.append(teacher(x).float().cpu().numpy().astype(dtype))
             logs.extend(batch_logs)
             bar.update(len(views))
-        write_params(params_path(out, s), [
-            logs[k:k + num_views] for k in range(0, len(logs), num_views)])
+        write_params(params_path(out, s), logs)
         with atomic_open(shard_path(out, s)) as f:
             np.save(f, np.concatenate(rows).reshape(shapes[s]))
     barrier()
     if rank == 0:
         for s, shape in enumerate(shapes):  # every shard, by name, or fail
             open_shard(shard_path(out, s), shape, dtype)
-            read_params(params_path(out, s))
+            open_params(params_path(out, s), shape[0] * shape[1])
         with atomic_open(osp.join(out, FINGERPRINTS)) as f:
             np.save(f, image_fingerprints(dataset, content))
         itemsize = np.dtype(dtype).itemsize

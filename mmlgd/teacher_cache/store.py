@@ -7,8 +7,10 @@ holds, for every training image ``i`` and view ``j < N``:
 * ``shard-000000.npy`` ...: ``(S_s, N, D)`` arrays (fp16 by default) of the
   teacher embeddings ``z_T``, images ``[s * S, s * S + S_s)`` with ``S`` the
   shard size; read memory-mapped;
-* ``params-000000.json.gz`` ...: the augmentation parameters every view drew
-  (:mod:`mmlgd.teacher_cache.replay`), written before their shard;
+* ``params-000000.npy`` ...: the augmentation parameters every view drew
+  (:mod:`mmlgd.teacher_cache.replay`), one JSON line per (image, view)
+  behind an offset table, read memory-mapped (one view's line per sample,
+  nothing held in memory); written before their shard;
 * ``images.npy``: ``(n, 32)`` uint8 content fingerprints of the image files
   (names the changed files when the dataset key differs);
 * ``build.json``: the key, written before the first shard (a resumed build
@@ -17,7 +19,6 @@ holds, for every training image ``i`` and view ``j < N``:
   (:mod:`mmlgd.teacher_cache.card`), written last; a cache without it is
   incomplete and is refused.
 """
-import gzip
 import json
 import os
 import os.path as osp
@@ -36,7 +37,7 @@ def shard_path(cache_dir: str, shard: int) -> str:
 
 
 def params_path(cache_dir: str, shard: int) -> str:
-    return osp.join(cache_dir, f'params-{shard:06d}.json.gz')
+    return osp.join(cache_dir, f'params-{shard:06d}.npy')
 
 
 def shard_shapes(num_images: int, num_views: int, dim: int,
@@ -73,32 +74,46 @@ def open_shard(path: str, shape: tuple, dtype: str) -> np.memmap:
     return arr
 
 
-def read_params(path: str) -> list:
-    """A shard's stored view parameters: per image, per view, the call log.
+def open_params(path: str, count: int) -> tuple:
+    """Open a shard's parameter file: ``(offsets, payload)`` memory-mapped
+    views; entry ``k`` (image-major, then view) is the JSON text
+    ``payload[offsets[k]:offsets[k + 1]]``.
 
     Raises:
-        FileNotFoundError / ValueError: missing or unreadable (named).
+        FileNotFoundError / ValueError: missing or truncated (named).
     """
     if not osp.isfile(path):
         raise FileNotFoundError(
             f'Teacher cache parameters {path} are missing: rerun '
             'tools/cache_teacher.py with the same arguments (it resumes).')
     try:
-        with gzip.open(path, 'rt', encoding='utf-8') as f:
-            return json.load(f)
-    except (OSError, ValueError, EOFError) as err:
+        arr = np.load(path, mmap_mode='r')
+        head = 8 * (count + 1)
+        offsets = arr[:head].view('<i8')
+        ok = (arr.dtype == np.uint8 and arr.ndim == 1
+              and len(offsets) == count + 1 and offsets[0] == 0
+              and offsets[-1] == arr.size - head)
+    except (OSError, ValueError) as err:
+        ok, err_text = False, f' ({err})'
+    else:
+        err_text = ''
+    if not ok:
         raise ValueError(f'Teacher cache parameters {path} are truncated or '
-                         f'corrupt ({err}): delete them and their shard and '
-                         'rerun tools/cache_teacher.py.') from err
+                         f'corrupt{err_text}: delete them and their shard '
+                         'and rerun tools/cache_teacher.py (it resumes).')
+    return offsets, arr[head:]
 
 
 def write_params(path: str, params: list) -> None:
-    """Write a shard's view parameters atomically (gzip'd JSON)."""
+    """Write a shard's view parameters (a flat list of call logs,
+    image-major) atomically in the :func:`open_params` layout."""
     from ..utils.fileio import atomic_open
+    lines = [json.dumps(p, separators=(',', ':')).encode() for p in params]
+    offsets = np.zeros(len(lines) + 1, '<i8')
+    offsets[1:] = np.cumsum([len(x) for x in lines])
+    data = np.frombuffer(offsets.tobytes() + b''.join(lines), np.uint8)
     with atomic_open(path) as f:
-        with gzip.GzipFile(filename='', fileobj=f, mode='wb',
-                           mtime=0) as g:
-            g.write(json.dumps(params, separators=(',', ':')).encode())
+        np.save(f, data)
 
 
 def read_json(path: str, what: str) -> dict:
@@ -148,7 +163,7 @@ class TeacherCacheStore:
 
     Every shard is opened (memory-mapped) and checked at construction, so a
     missing or truncated shard fails here, by name, never mid-training.
-    Parameter files are read on first use, one shard at a time.
+    Parameter files are opened (memory-mapped) on first use.
 
     Raises:
         FileNotFoundError: no ``manifest.json`` (an unfinished build) or a
@@ -166,7 +181,7 @@ class TeacherCacheStore:
             open_shard(shard_path(cache_dir, s), shape, m['dtype'])
             for s, shape in enumerate(shard_shapes(
                 self.num_images, self.num_views, self.dim, self.shard_size))]
-        self._params: Dict[int, list] = {}
+        self._params: Dict[int, tuple] = {}
 
     @property
     def key(self) -> Dict:
@@ -198,8 +213,11 @@ class TeacherCacheStore:
         self._check([index], [view])
         s, r = divmod(int(index), self.shard_size)
         if s not in self._params:
-            self._params[s] = read_params(params_path(self.cache_dir, s))
-        return self._params[s][r][view]
+            self._params[s] = open_params(params_path(self.cache_dir, s),
+                                          len(self.shards[s]) * self.num_views)
+        offsets, payload = self._params[s]
+        k = r * self.num_views + int(view)
+        return json.loads(payload[offsets[k]:offsets[k + 1]].tobytes())
 
     def fingerprints(self) -> np.ndarray:
         """``(n, 32)`` uint8 image fingerprints stored at build time."""
@@ -219,5 +237,5 @@ def remove_cache_files(cache_dir: str) -> None:
     for name in os.listdir(cache_dir):
         if name in (MANIFEST, BUILD, FINGERPRINTS) or (
                 name.startswith(('shard-', 'params-'))
-                and name.endswith(('.npy', '.json.gz'))):
+                and name.endswith('.npy')):
             os.remove(osp.join(cache_dir, name))

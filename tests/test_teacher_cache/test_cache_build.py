@@ -51,7 +51,7 @@ def test_killed_build_resumes(cache, monkeypatch, tmp_path, capsys):
     with pytest.raises(KeyboardInterrupt):
         build_teacher_cache(cfg, out, N, seed=SEED, shard_size=2)
     assert sorted(os.listdir(out)) == [  # no temporary file
-        'build.json', 'params-000000.json.gz', 'params-000001.json.gz',
+        'build.json', 'params-000000.npy', 'params-000001.npy',
         'shard-000000.npy', 'shard-000001.npy']
     with pytest.raises(FileNotFoundError, match='manifest.json'):
         TeacherCacheStore(out)  # an unfinished build is refused
