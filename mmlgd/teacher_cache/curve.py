@@ -22,6 +22,7 @@ from ..demo.pipeline import ROOT
 from ..utils.fileio import atomic_write_text
 
 DEFAULT = dict(views=(1, 2, 4), epochs=8, images=5000, seeds=(0, 1, 2))
+LABELS = dict(zs='zero-shot', probe='linear probe', wall='pre-training wall')
 
 
 def curve_settings(quick: bool = False, **overrides) -> dict:
@@ -150,10 +151,11 @@ def _plot(rows, s, path):
         for k in keys:
             mean = [statistics.mean(rows[n][k]) + (
                 rows[n]['build_s'] if k == 'wall' else 0) for n in ns]
-            line = ax.plot(ns, mean, 'o-', label=f'cache: {k}'
+            what = LABELS[k]
+            line = ax.plot(ns, mean, 'o-', label=f'cache: {what}'
                            + (' + build' if k == 'wall' else ''))
             ax.axhline(statistics.mean(rows[0][k]), ls='--',
-                       color=line[0].get_color(), label=f'online: {k}')
+                       color=line[0].get_color(), label=f'online: {what}')
         ax.set_xlabel('N (views per image)')
         ax.set_xticks(ns)
         ax.legend(fontsize=8)
