@@ -16,9 +16,7 @@ the README and configs/lgd/README.md):
   student's projector), ``heads/lgd_head.py`` (the textual and visual
   distillation losses), ``teachers/`` (the frozen CLIP / text-aligned
   image teachers on ``teachers/base_teacher.py``, their input adapter in
-  ``teachers/input_adapter.py``; ``teachers/cached_teacher.py`` reads
-  ``z_T`` from the teacher-embedding cache instead),
-  ``classifiers/zero_shot_classifier.py`` and
+  ``teachers/input_adapter.py``), ``classifiers/zero_shot_classifier.py`` and
   ``heads/text_aligned_cls_head.py`` (zero-shot evaluation, the small
   text-aligned teacher of the demo). The SEED baseline:
   ``algorithms/seed.py``, ``heads/seed_head.py``,
@@ -29,13 +27,15 @@ the README and configs/lgd/README.md):
   :mod:`mmlgd.checkpoint_compat` (``weights_only`` checkpoint loading),
   :mod:`mmlgd.datasets` (strict image loading, the Fashion-MNIST scenes
   segmentation dataset, ImageNet / Caltech-256 subsets in
-  ``class_subsets.py``, seeded view replay and its sampler for the
-  teacher-embedding cache in ``view_replay.py`` / ``cached_view_sampler.py``;
-  ``datasets/fashion_mnist/`` holds the idx, split
+  ``class_subsets.py``; ``datasets/fashion_mnist/`` holds the idx, split
   and scene tools behind ``tools/dataset_converters/``).
+* The teacher-embedding cache, in one place: :mod:`mmlgd.teacher_cache`
+  (key and card, build, verify, replay with stored augmentation
+  parameters, the dataset that attaches ``z_T`` to each sample, its
+  sampler, ``CachedTeacher``, ``cached_config``; ``tools/cache_teacher.py``).
 * What the command-line tools run: :mod:`mmlgd.apis` (``train``, ``test``,
   ``build_tsb``, ``extract_student``, ``convert_checkpoint``, the zero-shot
-  inferencer, the teacher-embedding cache build; config loading and
+  inferencer; config loading and
   runner building for mmpretrain, mmdet and mmseg configs),
   :mod:`mmlgd.deployment` (ONNX export and its benchmark),
   :mod:`mmlgd.demo` (the offline Fashion-MNIST pipeline of
@@ -66,6 +66,6 @@ from .version import __version__
 
 _install_safe_loading()
 
-from . import datasets, engine, models  # noqa: E402,F401
+from . import datasets, engine, models, teacher_cache  # noqa: E402,F401
 
 __all__ = ['__version__']

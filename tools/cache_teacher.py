@@ -1,12 +1,14 @@
-"""Cache the teacher embeddings of N seeded views per training image.
+"""Build, verify and describe teacher-embedding caches.
 
     python tools/cache_teacher.py CONFIG --views N --out DIR [--seed S]
     torchrun --nproc_per_node K tools/cache_teacher.py CONFIG --views N \\
         --out DIR --launcher pytorch
+    python tools/cache_teacher.py verify DIR CONFIG [--samples 64]
+    python tools/cache_teacher.py info DIR
 
-Behaviour: :mod:`mmlgd.apis.teacher_cache`.
+Behaviour: :mod:`mmlgd.teacher_cache.cli`.
 """
-from mmlgd.apis.teacher_cache import main
+from mmlgd.teacher_cache.cli import main
 
 if __name__ == '__main__':
     main()

@@ -102,7 +102,8 @@ def build_neighbours(cfg: Config, k: Optional[int] = None,
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import DATASETS
 
-    from ..utils.teacher_cache import TeacherCacheStore, plain
+    from ..teacher_cache.key import plain
+    from ..teacher_cache.store import TeacherCacheStore
     from .teacher_cache import build_teacher_cache
     init_default_scope(cfg.get('default_scope', None) or 'mmpretrain')
     bag = cfg.train_dataloader.dataset

@@ -1,15 +1,17 @@
 """Teacher-embedding cache (issue 12): online vs cached training step.
 
 Per setting, in one run: a real cache is built by
-:func:`mmlgd.apis.teacher_cache.build_teacher_cache` from the setting's own
+:func:`mmlgd.teacher_cache.build_teacher_cache` from the setting's own
 augmentation pipeline over a batch of random images (timed: build cost per
 view), then three end-to-end steps (``default_collate`` +
 ``model.train_step``) of the same model on the same replayed batch are
 timed interleaved (order rotated every round):
 
 * *online*: the config's teacher runs on the view (what LGD does);
-* *cached*: :class:`CachedTeacher` reads ``z_T`` from the memory-mapped
-  cache (the teacher is not built for this path);
+* *cached*: :class:`CachedTeacher` returns the ``z_T`` the dataset attached
+  to each sample (read from the memory-mapped cache when the sample was
+  replayed; that read is timed alone below; the teacher is not built for
+  this path);
 * *student-only*: ``z_T`` handed over precomputed, no teacher and no cache
   read: student forward/backward + LGD's own work, the floor.
 
@@ -82,9 +84,11 @@ def run_setting(model, meta: dict, device: str, batch: int, repeats: int,
     from mmengine.dataset import default_collate
     from mmpretrain.registry import MODELS
 
-    from mmlgd.apis.teacher_cache import build_teacher_cache
-    from mmlgd.datasets import CachedViewDataset
-    from mmlgd.utils.teacher_cache import TeacherCacheStore
+    from mmlgd.teacher_cache import (
+        CachedViewDataset,
+        TeacherCacheStore,
+        build_teacher_cache,
+    )
     tag = f'cache-{meta["image"]}'
     root, out = osp.join(tmp, f'{tag}-data'), osp.join(tmp, tag)
     teacher_cfg = meta['model_cfg'].target_generator
@@ -202,10 +206,10 @@ def markdown(results: List[dict], device: str) -> str:
         '`train_step`) of one model on the same replayed batch are timed '
         'interleaved (order rotated every round) with three teachers: '
         '*online* (the config\'s teacher '
-        'forward), *cached* (`CachedTeacher`: memory-mapped fp16 lookup of '
-        '(image, view), renormalised), *student-only* (`z_T` given, no '
-        'teacher, no read: the floor). Ratios are medians of per-round '
-        f'ratios (range over rounds in brackets); '
+        'forward), *cached* (`CachedTeacher`: the fp16 `z_T` the dataset '
+        'attached to each sample, renormalised), *student-only* (`z_T` '
+        'given, no teacher, no read: the floor). Ratios are medians of '
+        f'per-round ratios (range over rounds in brackets); '
         f'{results[0]["repeats"]} round(s) on {device}. Only ratios within '
         'this run compare; on a loaded machine the spread of the step '
         'ratios shows how far they can be trusted, while the cache read '

@@ -8,7 +8,7 @@ import numpy as np
 from mmpretrain.registry import DATASETS
 
 from ..utils.fileio import atomic_open
-from ..utils.teacher_cache import dataset_identity
+from ..teacher_cache.key import dataset_identity
 
 #: Version of the neighbour-file layout written by :func:`save_neighbours`.
 NEIGHBOUR_FORMAT = 1
