@@ -7,8 +7,8 @@ from typing import Optional, Union
 import numpy as np
 from mmpretrain.registry import DATASETS
 
-from ..utils.fileio import atomic_open
 from ..teacher_cache.key import dataset_identity
+from ..utils.fileio import atomic_open
 
 #: Version of the neighbour-file layout written by :func:`save_neighbours`.
 NEIGHBOUR_FORMAT = 1

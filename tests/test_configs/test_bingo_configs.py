@@ -18,8 +18,8 @@ from mmpretrain.registry import DATASETS, MODELS
 
 import mmlgd  # noqa: F401  registers modules
 from mmlgd.apis.bingo_neighbours import build_neighbours, main
-from mmlgd.utils.configs import config_path
 from mmlgd.teacher_cache.store import TeacherCacheStore
+from mmlgd.utils.configs import config_path
 
 PAIRS = {  # BINGO config -> the LGD config of the same recipe
     'in1k': ('bingo/bingo_clip-rn50_resnet18_8xb256-200e_in1k.py',
