@@ -17,8 +17,7 @@ _FIX = ('build it for this dataset with `python tools/bingo_neighbours.py '
 
 
 def _identity(dataset) -> dict:
-    ident = dataset_identity(dataset)
-    return {k: ident[k] for k in ('num_images', 'files_sha256')}
+    return dataset_identity(dataset, content=None)
 
 
 def save_neighbours(path: str, neighbours: np.ndarray, dataset,

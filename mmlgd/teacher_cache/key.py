@@ -79,11 +79,13 @@ def file_fingerprint(path: str, content: str = 'ends') -> bytes:
     return h.digest()
 
 
-def dataset_identity(dataset, content: str = 'ends') -> dict:
+def dataset_identity(dataset, content: Optional[str] = 'ends') -> dict:
     """The dataset part of the key: ``num_images``, ``files_sha256`` (the
     image paths relative to ``data_root``, in dataset order, or the pixels of
     in-memory datasets) and ``content_sha256`` over every image file's
-    :func:`file_fingerprint` (``content`` names the fingerprint mode).
+    :func:`file_fingerprint` (``content`` names the fingerprint mode;
+    ``None`` reads no file and leaves out ``content``/``content_sha256``,
+    for an identity of the image list alone).
 
     Raises:
         TypeError: a sample has neither ``img_path`` nor ``img``.
@@ -96,7 +98,8 @@ def dataset_identity(dataset, content: str = 'ends') -> dict:
         if 'img_path' in info:
             path = info['img_path']
             names.update((osp.relpath(path, root) if root else path).encode())
-            contents.update(file_fingerprint(path, content))
+            if content is not None:
+                contents.update(file_fingerprint(path, content))
         elif 'img' in info:
             img = np.ascontiguousarray(info['img'])
             names.update(f'{img.dtype}{img.shape}'.encode() + img.tobytes())
@@ -105,8 +108,10 @@ def dataset_identity(dataset, content: str = 'ends') -> dict:
                 f'{type(dataset).__name__} sample {i} has neither img_path '
                 'nor img: cannot identify the dataset for the teacher cache.')
         names.update(b'\n')
-    return {'num_images': n, 'files_sha256': names.hexdigest(),
-            'content': content, 'content_sha256': contents.hexdigest()}
+    ident = {'num_images': n, 'files_sha256': names.hexdigest()}
+    if content is not None:
+        ident.update(content=content, content_sha256=contents.hexdigest())
+    return ident
 
 
 def changed_images(dataset, fingerprints: np.ndarray,
