@@ -56,8 +56,11 @@ def test_common_settings(config):
         'FiniteLossHook']
     backbone = cfg.model.backbone
     arch = 'mbv2' if '-mbv2_' in config else 'r18'
+    # MobileNetV2 without its unused conv2: DDP needs no
+    # find_unused_parameters (the authors' fix, a graph search every step)
     assert backbone.type == {'r18': 'mmpretrain.ResNet',
-                             'mbv2': 'mmpretrain.MobileNetV2'}[arch]
+                             'mbv2': 'mmpretrain.TransferMobileNetV2'}[arch]
+    assert not cfg.get('find_unused_parameters', False)
     init = backbone.get('init_cfg')
     mean = cfg.model.data_preprocessor.mean
     if '_lgd-' in config:
@@ -146,8 +149,10 @@ def test_checkpoint_is_overridable():
 
 def assert_backbone_equals(model, sd):
     own = model.backbone.state_dict()
-    assert own.keys() == sd.keys()
-    differ = [k for k in sd if not torch.equal(own[k], sd[k])]
+    # everything the backbone builds; MobileNetV2's unused conv2 is not built
+    unbuilt = getattr(model.backbone, 'unbuilt', [])
+    assert own.keys() == {k for k in sd if k.split('.')[0] not in unbuilt}
+    differ = [k for k in own if not torch.equal(own[k], sd[k])]
     assert not differ, differ[:5]
 
 
@@ -162,7 +167,10 @@ def test_lgd_student_lands_in_backbone(config, lgd_ckpt, tmp_path, tools):
         _, model = build(config, {CKPT_OPT: path})
         model.init_weights()
         assert_backbone_equals(model, sd)
-        assert check_pretrained_init(model) == [f'backbone <- {path}']
+        skipped = ('; not built here, so not loaded: conv2.*'
+                   if LGD_CONFIGS[config] == 'mbv2' else '')
+        assert check_pretrained_init(model) == [
+            f'backbone <- {path}{skipped}']
 
 
 @pytest.mark.parametrize('config', [
@@ -187,7 +195,7 @@ def test_random_baseline_is_not_pretrained(config, lgd_ckpt):
     model.init_weights()
     assert check_pretrained_init(model) == []
     own = model.backbone.state_dict()
-    assert own.keys() == sd.keys()
+    assert own.keys() <= sd.keys()
     assert not torch.equal(own['conv1.weight' if 'r18' in config else
                                'conv1.conv.weight'],
                            sd['conv1.weight' if 'r18' in config else
