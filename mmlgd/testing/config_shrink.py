@@ -265,8 +265,10 @@ class _Shrinker:
             return
         from mmlgd.apis.teacher_cache import build_teacher_cache
         plain = copy.deepcopy(self.cfg)
-        plain.model.target_generator = teacher.teacher
-        plain.train_dataloader.dataset = loader.dataset.dataset
+        # copies: building the teacher may consume its config's keys
+        plain.model.target_generator = copy.deepcopy(teacher.teacher)
+        plain.train_dataloader.dataset = copy.deepcopy(
+            loader.dataset.dataset)
         cache = osp.join(self.root, 'teacher_cache')
         build_teacher_cache(plain, cache, loader.dataset.num_views,
                             device=self.device)
