@@ -35,6 +35,11 @@ from mmengine.config import Config
 
 from .tiny_clip import tiny_teacher, tiny_text_encoder
 from .tiny_data import materialise
+from .tiny_weights import (
+    fabricate_model_checkpoint,
+    fabricate_weights,
+    text_aligned_teacher,
+)
 
 __all__ = [
     'fabricate_model_checkpoint', 'shrink_config', 'shrink_size', 'walk'
@@ -80,16 +85,6 @@ def _shrink_transform(d: dict) -> None:
             d[key] = shrink_size(d[key])
 
 
-def _models(scope: str):
-    if scope == 'mmdet':
-        from mmdet.registry import MODELS
-    elif scope == 'mmseg':
-        from mmseg.registry import MODELS
-    else:
-        from mmpretrain.registry import MODELS
-    return MODELS
-
-
 def _device_model(d: dict, device: str) -> None:
     if device == 'cpu' and d.get('type') in ('SyncBN', 'MMSyncBN'):
         d['type'] = 'BN'
@@ -111,31 +106,16 @@ class _Shrinker:
         self.validate = validate
 
     # -- weights -----------------------------------------------------
-    def fabricate(self, module_cfg: dict, prefix: Optional[str],
-                  name: str) -> str:
-        """Random weights of ``module_cfg``'s architecture (its defaults
-        for the output stages, i.e. the whole network as pre-trained) saved
-        under ``prefix``; returns the file."""
-        import torch
-        from mmengine.registry import DefaultScope
-        arch = {k: copy.deepcopy(v) for k, v in module_cfg.items()
-                if k not in ('init_cfg', 'out_indices', 'frozen_stages',
-                             'norm_eval', 'pretrained')}
-        walk(arch, lambda d: _device_model(d, 'cpu'))
-        with DefaultScope.overwrite_default_scope(self.scope):
-            state = _models(self.scope).build(arch).state_dict()
-        path = osp.join(self.root, 'weights', f'{name}.pth')
-        os.makedirs(osp.dirname(path), exist_ok=True)
-        torch.save({'state_dict': {f'{prefix or ""}{k}': v
-                                   for k, v in state.items()}}, path)
-        return path
-
     def _pretrained(self, d: dict) -> None:
         init = d.get('init_cfg')
         if isinstance(init, dict) and init.get('type') == 'Pretrained':
             name = f'{d.get("type", "module")}_{len(self._made)}'
-            init['checkpoint'] = self.fabricate(d, init.get('prefix'),
-                                                name.replace('.', '-'))
+            arch = copy.deepcopy(dict(d))
+            walk(arch, lambda m: _device_model(m, 'cpu'))
+            init['checkpoint'] = fabricate_weights(
+                arch, init.get('prefix'), self.scope,
+                osp.join(self.root, 'weights',
+                         name.replace('.', '-') + '.pth'))
             self._made.append(init['checkpoint'])
 
     # -- teachers and text towers ----------------------------------------
@@ -169,29 +149,9 @@ class _Shrinker:
             d.clear()
             d.update(tiny_teacher(self.tiny_clip, **keep))
         elif kind == 'TextAlignedTeacher':
-            d['config'], d['checkpoint'] = self.text_aligned(d['config'])
-
-    def text_aligned(self, config) -> Tuple[dict, str]:
-        """Shrink a text-aligned teacher config; return its model config
-        and a checkpoint of it (random weights)."""
-        import torch
-        from mmengine.registry import DefaultScope
-        from mmpretrain.registry import MODELS
-        if isinstance(config, str):
-            from mmlgd.utils.configs import config_path
-            path = config if osp.isfile(config) else config_path(
-                config.split('configs/', 1)[-1])
-            model = Config.fromfile(path).model
-        else:
-            model = copy.deepcopy(config)
-        model = Config(dict(model=model)).model.to_dict()
-        walk(model, self._tsb)
-        with DefaultScope.overwrite_default_scope('mmpretrain'):
-            state = MODELS.build(model).state_dict()
-        ckpt = osp.join(self.root, 'weights', 'text_aligned_teacher.pth')
-        os.makedirs(osp.dirname(ckpt), exist_ok=True)
-        torch.save({'state_dict': state}, ckpt)
-        return model, ckpt
+            d['config'], d['checkpoint'] = text_aligned_teacher(
+                d['config'], lambda m: walk(m, self._tsb),
+                osp.join(self.root, 'weights', 'text_aligned_teacher.pth'))
 
     # -- data ------------------------------------------------------------
     def _shrink_once(self, d: dict) -> None:
@@ -338,16 +298,3 @@ def shrink_config(cfg: Config, root: str, tiny_clip: Tuple[str, str, str],
                      batch_size, iters, tsb_cache, eval_images,
                      validate).run(work_dir, name)
 
-
-def fabricate_model_checkpoint(cfg: Config, path: str) -> str:
-    """Save random weights of ``cfg.model`` (built as configured, TSB
-    included) to ``path`` as ``{'state_dict': ...}``: the checkpoint a
-    test-only config (zero-shot) evaluates. Returns ``path``."""
-    import torch
-    from mmengine.registry import DefaultScope
-    scope = cfg.get('default_scope', None) or 'mmpretrain'
-    with DefaultScope.overwrite_default_scope(scope):
-        state = _models(scope).build(cfg.model).state_dict()
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    torch.save({'state_dict': state}, path)
-    return path
