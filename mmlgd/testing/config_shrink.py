@@ -49,9 +49,11 @@ FACTOR = 8
 LIMIT = 128
 SIZE_KEYS = ('scale', 'crop_size', 'size', 'img_scale')
 SIZES = dict(mmpretrain=40, mmdet=64, mmseg=(64, 64))
-# Images per process: 2 where BatchNorm meets a 1x1 map in training (the
-# students' last stage, UperNet's pooling module), 1 for Mask R-CNN.
-BATCH = dict(mmpretrain=2, mmdet=1, mmseg=2)
+# Images per process. A student's last stage is 1x1 at 28 px, so its BN
+# normalises over the batch alone: with 2 images a MobileNetV2 student's
+# parameters overflow to NaN within 2 steps; 4 keep them finite. UperNet's
+# pooling module (1x1 maps) needs 2; Mask R-CNN trains on 1.
+BATCH = dict(mmpretrain=4, mmdet=1, mmseg=2)
 
 
 def walk(node, fn: Callable[[dict], None]) -> None:
@@ -279,7 +281,8 @@ def shrink_config(cfg: Config, root: str, tiny_clip: Tuple[str, str, str],
         amp (bool): ``AmpOptimWrapper`` (True) or ``OptimWrapper``.
         world_size (int): processes the run is launched on.
         batch_size (int, optional): images per process and iteration
-            (default: 1 for mmdet, else 2; see ``BATCH``).
+            (default by scope, see ``BATCH``: mmpretrain 4, mmseg 2,
+            mmdet 1).
         iters (int): training iterations.
         tsb_cache (str, optional): TSB cache folder shared between configs
             (default ``root/tsb_cache``).

@@ -122,7 +122,8 @@ def test_lgd_keeps_student_and_swaps_teacher(tmp_path, tiny_clip):
     assert tsb.encoder.pretrained == tiny_clip[2]
     crop = cfg.train_dataloader.dataset.pipeline[1].transforms[0][0]
     assert (crop.type, crop.scale) == ('RandomResizedCrop', 28)
-    # the Caltech-256 split list, in mmpretrain's CustomDataset format
-    assert len(_dataset(cfg)) == 8
+    # the Caltech-256 split list, in mmpretrain's CustomDataset format:
+    # 2 processes x 4 images x 2 iterations
+    assert len(_dataset(cfg)) == 16
     assert len(_dataset(cfg, 'val_dataloader')) == 4
     assert cfg.train_cfg.max_epochs == 1 and cfg.train_cfg.val_interval == 1

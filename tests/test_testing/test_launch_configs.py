@@ -7,6 +7,7 @@ CPU processes (gloo) through the library behind ``tools/train.py`` /
 and the config's validation, or one evaluation for test-only configs. DDP
 must keep the ranks' parameters identical."""
 import json
+import math
 import os
 import os.path as osp
 import socket
@@ -88,8 +89,9 @@ def test_family_runs_as_launched(family, tiny_clip, tmp_path):
             assert all(x['iter'] == 2 for x in res), (config, res)
             assert all(x['wrapper'] == 'MMDistributedDataParallel'
                        for x in res), config
-            # DDP averaged the gradients: identical parameters everywhere
+            # DDP averaged the gradients: identical, finite parameters
             assert res[0]['param_sum'] == res[1]['param_sum'], config
+            assert math.isfinite(res[0]['param_sum']), config
         else:  # one evaluation; the metrics are gathered over both ranks
             assert res[0]['metrics'] and res[0]['metrics'] == \
                 res[1]['metrics'], config
