@@ -6,3 +6,7 @@ model = dict(
     backbone=None, neck=None,
     image_encoder=dict(type='OpenCLIPVisionTeacher',
                        model_name='RN50-quickgelu', pretrained='openai'))
+# The frozen teacher has no trainable parameter, and torch's DDP refuses to
+# wrap such a model: under tools/dist_test.sh wrap only the submodules that
+# train (none here).
+model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')

@@ -10,8 +10,11 @@ model = dict(
     type='ZeroShotClassifier',
     backbone=dict(type='ResNet', depth=18),
     neck=dict(type='LGKANeck', in_channels=512),
+    # RN50-quickgelu as the pre-training configs: OpenAI's weights were
+    # trained with QuickGELU, and the name keeps the TSB right when
+    # `pretrained` is swapped for a local OpenAI file (offline clusters).
     tsb=dict(type='TextualSemanticsBank',
-             encoder=dict(type='OpenCLIPTextEncoder', model_name='RN50',
-                          pretrained='openai'),
+             encoder=dict(type='OpenCLIPTextEncoder',
+                          model_name='RN50-quickgelu', pretrained='openai'),
              classes='imagenet1k', templates='openai', use_tqdm=True),
     logit_scale=100.0)

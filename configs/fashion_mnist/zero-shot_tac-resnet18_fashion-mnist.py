@@ -9,3 +9,7 @@ model = dict(
                        checkpoint=teacher_checkpoint,
                        data_mean={{_base_.fmnist_mean}},
                        data_std={{_base_.fmnist_std}}))
+# The frozen teacher has no trainable parameter, and torch's DDP refuses to
+# wrap such a model: under tools/dist_test.sh wrap only the submodules that
+# train (none here).
+model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')

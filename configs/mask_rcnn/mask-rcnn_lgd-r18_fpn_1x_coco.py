@@ -23,3 +23,8 @@ model = dict(
     backbone=dict(
         init_cfg=dict(
             type='Pretrained', checkpoint=lgd_checkpoint, prefix='backbone.')))
+# Batch as the authors ran it: 2 GPUs x 2 images (their mmdetection/run.sh:
+# `bash tools/dist_train.sh configs/mask_rcnn/mask_rcnn_r18_fpn_1x_coco.py
+# 2`) at AdamW lr 2e-4. Launch with `bash tools/dist_train.sh THIS_CONFIG 2`;
+# with another GPU count add --auto-scale-lr to keep lr per image.
+auto_scale_lr = dict(enable=False, base_batch_size=4)

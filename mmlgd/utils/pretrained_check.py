@@ -261,7 +261,10 @@ def check_pretrained_init(model: nn.Module,
         check_values: also require the tensors to equal the file's.
 
     Returns:
-        list[str]: ``'<module name> <- <checkpoint>'`` for each module checked.
+        list[str]: ``'<module name> <- <checkpoint>'`` for each module checked,
+        followed by ``'; not built here, so not loaded: conv2.*'`` when the
+        file holds layers the module does not build (e.g.
+        :class:`mmlgd.models.TransferMobileNetV2`).
 
     Raises:
         RuntimeError: no key with the prefix, missing keys, shape mismatches
@@ -275,5 +278,11 @@ def check_pretrained_init(model: nn.Module,
                                            cfg.get('prefix', None), where)
         check_module_weights(module, state, cfg['checkpoint'], where,
                              check_values)
-        checked.append(f"{name or '<model>'} <- {cfg['checkpoint']}")
+        line = f"{name or '<model>'} <- {cfg['checkpoint']}"
+        own = module.state_dict()
+        skipped = sorted({k.split('.', 1)[0] for k in state if k not in own})
+        if skipped:  # e.g. MobileNetV2's conv2, not built for detection
+            line += ('; not built here, so not loaded: ' +
+                     ', '.join(f'{k}.*' for k in skipped))
+        checked.append(line)
     return checked

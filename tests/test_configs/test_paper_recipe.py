@@ -169,3 +169,17 @@ def test_linear_probe_is_the_authors(name):
         ref = 30 + (30 * batch / 256 - 30) / 5 * e if e < 5 else (
             30 * batch / 256 * 0.1 ** sum(e >= m for m in (60, 80)))
         assert lr == pytest.approx(ref, rel=1e-9), e
+
+
+@pytest.mark.parametrize('name', sorted(
+    osp.basename(p)[:-3]
+    for p in glob.glob(f'{BENCH}/zero-shot_*.py')))
+def test_zero_shot_tsb_encoder_is_the_pretraining_one(name):
+    """The zero-shot TSB is encoded as in pre-training: RN50-quickgelu (the
+    activation OpenAI's weights were trained with), also when `pretrained`
+    becomes a local OpenAI file."""
+    pre = Config.fromfile(osp.join(
+        REPO, 'configs', '_base_', 'models', 'lgd_clip-rn50_resnet18.py'))
+    encoder = load(BENCH, name).model.tsb.encoder
+    assert encoder.model_name == 'RN50-quickgelu'
+    assert encoder == pre.model.tsb.encoder

@@ -14,7 +14,6 @@ from mmlgd.utils.pretrained_check import check_pretrained_init
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DET = osp.join(REPO, 'configs', 'mask_rcnn')
 SEG = osp.join(REPO, 'configs', 'upernet')
-CLIP_MEAN = [122.770938, 116.7460125, 104.09373615]
 LGD_CONFIGS = {  # config -> student arch
     f'{DET}/mask-rcnn_lgd-r18_fpn_1x_coco.py': 'r18',
     f'{DET}/mask-rcnn_lgd-r18_fpn_1x_lvis-v1.py': 'r18',
@@ -57,18 +56,21 @@ def test_common_settings(config):
         'FiniteLossHook']
     backbone = cfg.model.backbone
     arch = 'mbv2' if '-mbv2_' in config else 'r18'
+    # MobileNetV2 without its unused conv2: DDP needs no
+    # find_unused_parameters (the authors' fix, a graph search every step)
     assert backbone.type == {'r18': 'mmpretrain.ResNet',
-                             'mbv2': 'mmpretrain.MobileNetV2'}[arch]
+                             'mbv2': 'mmpretrain.TransferMobileNetV2'}[arch]
+    assert not cfg.get('find_unused_parameters', False)
     init = backbone.get('init_cfg')
     mean = cfg.model.data_preprocessor.mean
     if '_lgd-' in config:
         assert init == dict(type='Pretrained', checkpoint=cfg.lgd_checkpoint,
                             prefix='backbone.')
         assert cfg.lgd_checkpoint.startswith('work_dirs/lgd_clip-rn50_')
-        if scope == 'mmdet':  # ImageNet statistics, as the authors' configs
-            assert mean == [123.675, 116.28, 103.53]
-        else:  # the student's pre-training statistics
-            assert mean == CLIP_MEAN
+        # ImageNet statistics, as the authors' detection configs and the
+        # baselines: a comparison between inits differs only in the init
+        assert mean == [123.675, 116.28, 103.53]
+        assert cfg.model.data_preprocessor.std == [58.395, 57.12, 57.375]
     elif '_random-' in config:
         assert init is None  # mmpretrain's default (random) init
         assert mean == [123.675, 116.28, 103.53]
@@ -115,6 +117,14 @@ def test_mask_rcnn_paper_finetune_recipe(config):
     num_classes = 1203 if 'lvis' in config else 80
     assert cfg.model.roi_head.bbox_head.num_classes == num_classes
     assert cfg.model.roi_head.mask_head.num_classes == num_classes
+    # the authors' batch (mmdetection/run.sh: R18 COCO on 2 GPUs, R18 LVIS
+    # on 4, MobileNetV2 COCO on 8; 2 images each) at a fixed lr
+    gpus = 8 if 'mbv2' in config else 4 if 'lvis' in config else 2
+    assert cfg.train_dataloader.batch_size == 2
+    assert cfg.auto_scale_lr == dict(enable=False, base_batch_size=2 * gpus)
+    assert f'dist_train.sh THIS_CONFIG {gpus}`' in open(config).read()
+    # LVIS: one evaluation, after the last epoch (the authors' interval=12)
+    assert cfg.train_cfg.val_interval == (12 if 'lvis' in config else 1)
 
 
 @pytest.mark.parametrize('config,iters,classes,crop', [
@@ -139,8 +149,10 @@ def test_checkpoint_is_overridable():
 
 def assert_backbone_equals(model, sd):
     own = model.backbone.state_dict()
-    assert own.keys() == sd.keys()
-    differ = [k for k in sd if not torch.equal(own[k], sd[k])]
+    # everything the backbone builds; MobileNetV2's unused conv2 is not built
+    unbuilt = getattr(model.backbone, 'unbuilt', [])
+    assert own.keys() == {k for k in sd if k.split('.')[0] not in unbuilt}
+    differ = [k for k in own if not torch.equal(own[k], sd[k])]
     assert not differ, differ[:5]
 
 
@@ -155,7 +167,10 @@ def test_lgd_student_lands_in_backbone(config, lgd_ckpt, tmp_path, tools):
         _, model = build(config, {CKPT_OPT: path})
         model.init_weights()
         assert_backbone_equals(model, sd)
-        assert check_pretrained_init(model) == [f'backbone <- {path}']
+        skipped = ('; not built here, so not loaded: conv2.*'
+                   if LGD_CONFIGS[config] == 'mbv2' else '')
+        assert check_pretrained_init(model) == [
+            f'backbone <- {path}{skipped}']
 
 
 @pytest.mark.parametrize('config', [
@@ -180,7 +195,7 @@ def test_random_baseline_is_not_pretrained(config, lgd_ckpt):
     model.init_weights()
     assert check_pretrained_init(model) == []
     own = model.backbone.state_dict()
-    assert own.keys() == sd.keys()
+    assert own.keys() <= sd.keys()
     assert not torch.equal(own['conv1.weight' if 'r18' in config else
                                'conv1.conv.weight'],
                            sd['conv1.weight' if 'r18' in config else

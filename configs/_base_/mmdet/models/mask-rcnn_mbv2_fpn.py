@@ -6,14 +6,19 @@
 # config replaces MobileNetV2's ReLU6), all stages trainable with trainable
 # BN. The backbone is mmpretrain's MobileNetV2 (the LGD student class; its
 # key layout is mmdet's, which the authors converted torchvision weights
-# into), so an LGD checkpoint's `backbone.*` keys load one to one. No
-# init_cfg here (random init); see configs/mask_rcnn/.
+# into), so an LGD checkpoint's `backbone.*` keys load one to one. Its last
+# 1x1 conv (`conv2`, output index 7) feeds only a classifier: with these
+# out_indices it would get no gradient and stop DDP at iteration 2, so
+# TransferMobileNetV2 does not build it (the authors set
+# find_unused_parameters=True instead, a graph search every step); the
+# checkpoint's conv2.* tensors are reported as not loaded. No init_cfg here
+# (random init); see configs/mask_rcnn/.
 _base_ = 'mmdet::_base_/models/mask-rcnn_r50_fpn.py'
 
 model = dict(
     backbone=dict(
         _delete_=True,
-        type='mmpretrain.MobileNetV2',
+        type='mmpretrain.TransferMobileNetV2',
         widen_factor=1.0,
         out_indices=(2, 4, 6),
         frozen_stages=-1,
