@@ -219,6 +219,9 @@ class _Parallel:
                 f'[demo] {stage.name} failed: {err!r}; its log: '
                 f'{self.ctx.log_path(stage.name)}')
             raise
+        if status == 'interrupted' and not self.stops:
+            raise RuntimeError(f'stage {stage.name!r} was interrupted by a '
+                               'signal to its own process')
         if status == 'done':
             self.finished.add(stage.name)
             self.ran.append(stage.name)
@@ -231,14 +234,20 @@ class _Parallel:
         return status
 
     def run(self):
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
-                                   TextColumn, TimeElapsedColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
         waiting, failure = list(self.todo), None
         old_env = {k: os.environ.get(k) for k in THREAD_VARS}
         os.environ.update({k: str(self.threads) for k in THREAD_VARS})
         old_sigint = signal.signal(signal.SIGINT, self._on_sigint)
         pool = ProcessPoolExecutor(
-            self.jobs, mp_context=multiprocessing.get_context('spawn'),
+            min(self.jobs, len(self.todo)) or 1,
+            mp_context=multiprocessing.get_context('spawn'),
             initializer=_init_child, initargs=(self.threads,),
             max_tasks_per_child=1)
         try:
@@ -266,7 +275,9 @@ class _Parallel:
                             failure = failure or err
         finally:
             signal.signal(signal.SIGINT, old_sigint)
-            pool.shutdown(wait=True, cancel_futures=True)
+            # every stage has ended; the processes the pool started in
+            # advance for stages that will not come need not be waited for
+            pool.shutdown(wait=bool(self.running), cancel_futures=True)
             for k, v in old_env.items():
                 if v is None:
                     os.environ.pop(k, None)
@@ -278,6 +289,7 @@ class _Parallel:
             raise Interrupted(sorted(
                 s.name for s in self.todo
                 if os.path.exists(self.ctx.mark_path(s.name))))
+        assert not waiting, f'stages never became ready: {waiting}'
         return self.ran
 
     def _on_sigint(self, signum, frame):

@@ -27,14 +27,16 @@ def _load(config, opts, work_dir):
 
 
 def _fit(ctx, cfg):
-    """Train ``cfg`` (as ``tools/train.py --no-validate`` would when the
-    config's validation is switched off by the caller)."""
+    """Train ``cfg`` as ``tools/train.py`` does, timed by a
+    :class:`.profile.ProfileHook` (validation as the config says;
+    :func:`_no_validate` switches it off)."""
     runner = build_runner(cfg)
     runner.register_hook(ProfileHook(ctx.clock))
     runner.train()
 
 
 def _no_validate(cfg):
+    """``cfg`` as ``tools/train.py --no-validate`` leaves it."""
     return train_api.merge_args(cfg, argparse.Namespace(
         amp=False, resume=None, no_validate=True, auto_scale_lr=False))
 

@@ -8,7 +8,7 @@ import pickle
 import pytest
 import torch
 
-from mmlgd.demo import main, options, plan, stages
+from mmlgd.demo import main, options, plan, report, stages
 
 
 def _fake_data_stage(calls):
@@ -123,3 +123,25 @@ def test_per_class_accuracy(tmp_path):
     got = stages._per_class(str(pkl), num_classes=4)
     # hits / count per class, by hand; class 3 has no samples
     assert got == pytest.approx([2 / 3, 1.0, 2 / 4, 0.0])
+
+
+def test_stage_time_table_splits_each_stage_into_phases():
+    prof = dict(startup_s=2.0, train_s=6.0, eval_s=3.0, metric_s=1.0)
+    res = {f'r/det10_lgd_s{i}.json': dict(wall_s=11.0 + 2 * i, profile={
+        k: v + i for k, v in prof.items()}) for i in range(2)}
+    assert report.stage_time_rows(res) == [
+        ('det10_lgd', 2, '2.5', '6.5', '3.5', '(1.5)', '12', '24')]
+    line = report.wall_line(600.0, dict(wall_s=240.0, jobs=2, threads=1,
+                                        ran=5, stage_s=420.0))
+    assert line.startswith('Sum of stage times 10.0 min; wall time of the '
+                           'call that wrote this report 4.0 min for the 5 ')
+    assert '--jobs 2, 1 thread(s)' in line
+    assert report.wall_line(60.0, dict(wall_s=1, jobs=2, threads=1, ran=0,
+                                       stage_s=0)) == \
+        'Sum of stage times 1.0 min.'
+    rows = report.wall_rows({
+        'old default': dict(wall=dict(wall_s=3000.0, jobs=1, threads=2),
+                            stage_wall_s=3000.0),
+        'new': dict(wall=dict(wall_s=1500.0, jobs=2, threads=1),
+                    stage_wall_s=2900.0)})
+    assert rows[1] == ('new', 2, 1, '25.0', '48.3', '0.50')

@@ -71,13 +71,13 @@ def test_parallel_equals_sequential_in_order(tmp_path):
         seq, micro.diamond()[3]._replace(params=dict(seed=3, steps=30)))[
             'metrics']
 
-    # resume: nothing to do; --redo b re-runs b and what reads it (d)
-    assert _run(tmp_path / 'par', jobs=3)[1] == []
-    _, again = _run(tmp_path / 'par', jobs=3, redo={'b'})
-    assert sorted(again) == ['b', 'd']
+    # resume: nothing to do; --redo b re-runs b and what reads it (d);
     # --only: just that stage, its inputs taken from the earlier run
-    _, only = _run(tmp_path / 'par', jobs=2, only=['e'], redo={'e'})
-    assert only == ['e']
+    assert _run(tmp_path / 'par', jobs=3)[1] == []
+    _, again = _run(tmp_path / 'par', jobs=2, redo={'b'})
+    assert sorted(again) == ['b', 'd']
+    _, only = _run(tmp_path / 'par', jobs=1, only=['c'], redo={'c'})
+    assert only == ['c']
 
 
 @pytest.mark.e2e
@@ -91,15 +91,15 @@ def test_ctrl_c_keeps_finished_stages_and_reruns_the_rest(tmp_path):
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
-    try:
-        deadline = time.time() + 180
+    try:  # generous limits: a loaded machine is slow, never wrong
+        deadline = time.time() + 600
         while not (osp.isfile(ctx.result_path('fast')) and _pid(ctx, 'slow')):
             assert proc.poll() is None and time.time() < deadline, \
                 proc.stdout.read() if proc.poll() is not None else 'timeout'
             time.sleep(0.2)
         slow_pid = _pid(ctx, 'slow')
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=120)
+        out, _ = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -114,12 +114,12 @@ def test_ctrl_c_keeps_finished_stages_and_reruns_the_rest(tmp_path):
     assert not osp.exists(ctx.mark_path('after'))
     fast = ctx.result('fast')
 
-    # resume: the finished stage is kept, the rest runs
+    # resume (here in this process): the finished stage is kept, the
+    # interrupted one and the one after it run
     open(release, 'w').close()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                          timeout=180)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.split('ran:')[1].split() == ['slow', 'after']
+    ran = scheduler.run_stages(ctx, micro.hold_plan(release), micro.RUNNERS,
+                               jobs=1, threads=1)
+    assert ran == ['slow', 'after']
     assert ctx.result('fast') == fast
     assert not osp.exists(ctx.mark_path('slow'))
 
