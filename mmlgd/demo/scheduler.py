@@ -132,6 +132,11 @@ def _child(work_dir, settings, redo, stage, runners, i, n, submitted):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _say(progress, text):
+    """A line above the progress lines (plain text, no rich markup)."""
+    progress.console.print(text, markup=False, highlight=False)
+
+
 class _Parallel:
     """The ``jobs > 1`` loop: submit ready stages, show progress, collect
     results, stop on SIGINT."""
@@ -156,7 +161,7 @@ class _Parallel:
             waiting.remove(stage)
             i = self.index[stage.name]
             if is_done(self.ctx, stage):
-                progress.console.print(f'[demo] [{i}/{self.n}] {stage.name}: '
+                _say(progress, f'[demo] [{i}/{self.n}] {stage.name}: '
                                        'done before, skipped')
                 self.finished.add(stage.name)
                 return self._submit(pool, waiting, progress)
@@ -215,7 +220,7 @@ class _Parallel:
         except Exception as err:
             if isinstance(err, FileNotFoundError):
                 err.demo_stage = stage.name
-            progress.console.print(
+            _say(progress,
                 f'[demo] {stage.name} failed: {err!r}; its log: '
                 f'{self.ctx.log_path(stage.name)}')
             raise
@@ -228,7 +233,7 @@ class _Parallel:
             r = self.ctx.result(stage.name)
             shown = {k: v for k, v in r.get('metrics', {}).items()
                      if isinstance(v, (int, float))}
-            progress.console.print(
+            _say(progress,
                 f'[demo] [{self.index[stage.name]}/{self.n}] {stage.name}: '
                 f'{shown} ({r["wall_s"]:.0f} s)')
         return status
@@ -254,7 +259,7 @@ class _Parallel:
             with Progress(TextColumn('{task.description:<28}'), BarColumn(),
                           MofNCompleteColumn(), TimeElapsedColumn(),
                           transient=True) as progress:
-                progress.console.print(
+                _say(progress,
                     f'[demo] {self.jobs} stages at a time, {self.threads} '
                     f'thread(s) each; logs in '
                     f'{os.path.join(self.ctx.work_dir, "logs")}')
