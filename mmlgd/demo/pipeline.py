@@ -48,8 +48,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         "the package's own.",
         epilog='stages of a default run, in order (STAGE for --only and '
         '--redo; other --seeds change the _s<seed> suffixes): '
-        + ' '.join(default),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        + ' '.join(default))
     parser.add_argument('--quick', action='store_true',
                         help='reduced sizes and schedules (CI smoke run)')
     parser.add_argument('--work-dir', help='default work_dirs/demo'
@@ -82,11 +81,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         "exist); add 'report' to rewrite report.md")
     parser.add_argument('--redo', nargs='+', metavar='STAGE', default=[],
                         help="re-run these stages even if done ('all')")
-    parser.add_argument('--jobs', type=int, default=scheduler.default_jobs(),
+    jobs = scheduler.default_jobs()
+    parser.add_argument('--jobs', type=int, default=jobs,
                         help='stages at a time, each in its own process '
                         '(logs in WORK_DIR/logs); 1 runs them one after '
                         'another in this process. Default: one per core, '
-                        'as memory allows')
+                        f'as memory allows ({jobs} here)')
     parser.add_argument('--threads', type=int, default=None,
                         help='intra-op threads per stage (default: cores // '
                         'jobs); a stage\'s result depends on it, not on '
