@@ -280,9 +280,9 @@ class _Parallel:
                             failure = failure or err
         finally:
             signal.signal(signal.SIGINT, old_sigint)
-            # every stage has ended; the processes the pool started in
-            # advance for stages that will not come need not be waited for
-            pool.shutdown(wait=bool(self.running), cancel_futures=True)
+            # (waits for the processes the pool started in advance too: not
+            # waiting races with its manager thread in Python 3.11)
+            pool.shutdown(wait=True, cancel_futures=True)
             for k, v in old_env.items():
                 if v is None:
                     os.environ.pop(k, None)

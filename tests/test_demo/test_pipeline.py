@@ -145,3 +145,16 @@ def test_stage_time_table_splits_each_stage_into_phases():
         'new': dict(wall=dict(wall_s=1500.0, jobs=2, threads=1),
                     stage_wall_s=2900.0)})
     assert rows[1] == ('new', 2, 1, '25.0', '48.3', '0.50')
+
+
+def test_stage_configs_are_found_from_any_directory(tmp_path, monkeypatch):
+    # no chdir into the checkout: the stage config and the teacher config
+    # it names are the package's own
+    from mmlgd.utils.configs import config_path
+    monkeypatch.chdir(tmp_path)
+    cfg = stages._load(plan.ZS_TEACHER_CFG, {}, str(tmp_path / 'wd'))
+    assert cfg.model.image_encoder.config == config_path(plan.TEACHER_CFG)
+    assert osp.isfile(cfg.model.image_encoder.config)
+    cfg = stages._load(plan.CACHED_CFG, {}, None)
+    assert cfg.model.target_generator.teacher.config == \
+        config_path(plan.TEACHER_CFG)
