@@ -1,4 +1,28 @@
-"""Schedule settings the demo's stages apply to a loaded config."""
+"""What the demo's stages change in a loaded config: schedule lengths,
+and the shipped configs a config names."""
+from mmlgd.utils.configs import config_path
+
+
+def find_shipped(node) -> None:
+    """Replace each ``config='configs/...'`` inside ``node`` (e.g. the
+    model settings naming the text-aligned teacher's own config) by that
+    shipped config's path (:func:`mmlgd.utils.configs.config_path`), so
+    the demo runs from any directory. In place.
+
+    Args:
+        node (dict | list): a config node (ConfigDict, dict or list).
+
+    Raises:
+        FileNotFoundError: a named ``configs/...`` file is not shipped.
+    """
+    items = (node.items() if isinstance(node, dict) else
+             enumerate(node) if isinstance(node, list) else ())
+    for key, value in list(items):
+        if key == 'config' and isinstance(value, str) and \
+                value.startswith('configs/'):
+            node[key] = config_path(value)
+        else:
+            find_shipped(value)
 
 
 def set_schedule(cfg, **by_type) -> None:

@@ -14,7 +14,7 @@ from mmlgd.apis import build_runner, load_config
 from mmlgd.apis import train as train_api
 from mmlgd.utils.configs import config_path
 
-from .options import set_schedule
+from .options import find_shipped, set_schedule
 from .profile import ProfileHook
 from .results import Context  # noqa: F401  (re-export)
 
@@ -23,24 +23,10 @@ from .results import Context  # noqa: F401  (re-export)
 def _load(config, opts, work_dir):
     """The stage's config, parsed once, with ``opts`` (dotted key ->
     value) merged, and the shipped configs it names found from the package
-    (:func:`_shipped`)."""
+    (:func:`.options.find_shipped`)."""
     cfg = load_config(config_path(config), opts, work_dir)
-    _shipped(cfg.model)
+    find_shipped(cfg.model)
     return cfg
-
-
-def _shipped(node):
-    """Replace each ``config='configs/...'`` inside the model settings (the
-    text-aligned teacher's own config) by that shipped config's path, so
-    the demo runs from any directory. In place."""
-    items = (node.items() if isinstance(node, dict) else
-             enumerate(node) if isinstance(node, list) else ())
-    for key, value in items:
-        if key == 'config' and isinstance(value, str) and \
-                value.startswith('configs/'):
-            node[key] = config_path(value)
-        else:
-            _shipped(value)
 
 
 def _fit(ctx, cfg):
