@@ -28,8 +28,9 @@ from mmlgd.utils.fileio import atomic_write_text
 from . import plan
 from .results import Context, is_done, run_stage
 
-# Peak memory of the heaviest demo stage (Mask R-CNN) with headroom; see
-# the report's stage table (``max_rss_mib``).
+# Memory per stage process, with headroom: the quick plan's stage processes
+# peaked at 0.9-1.4 GiB (``profile.max_rss_mib`` of each result,
+# 2026-12-07); the default plan's Mask R-CNN runs on more scenes.
 STAGE_MEMORY = 3 * 2**30
 THREAD_VARS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')
 
