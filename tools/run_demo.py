@@ -2,8 +2,11 @@
 
     python tools/run_demo.py [--quick] [--work-dir DIR] [--seeds 0 1 2]
                              [--only STAGE ...] [--redo STAGE ...]
+                             [--jobs N] [--threads T]
 
-Stages, resume and outputs: :mod:`mmlgd.demo.pipeline`.
+Data (``data/``) and outputs (``work_dirs/``) go under the current
+directory; the configs are the package's own. Stages, resume, outputs:
+:mod:`mmlgd.demo.pipeline`; stages in parallel: :mod:`mmlgd.demo.scheduler`.
 """
 from mmlgd.demo import main
 

@@ -21,19 +21,21 @@ with tables (mean ± std over seeds, paired differences) and plots.
 ``work_dirs/demo-quick``. ``--only`` runs the named stages (their inputs
 must exist from an earlier run) and prints where their results are; the
 report is written only when ``report`` is among them.
+
+``--jobs N`` runs up to N independent stages at a time, each in its own
+process with ``--threads`` intra-op threads (:mod:`.scheduler`). Configs
+are the ones shipped with the package
+(:func:`mmlgd.utils.configs.config_path`); ``data/`` and ``work_dirs/`` are
+made under the current directory, as every OpenMMLab tool does.
 """
 import argparse
-import contextlib
 import json
-import os
 import os.path as osp
 import time
-from typing import Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
-from . import plan, stages
-
-# Configs and data paths of the demo are relative to the repository root.
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from . import plan, scheduler, stages
+from .results import run_stage
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -41,7 +43,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     default = [st.name for st in plan.stage_list(
         plan.make_settings(False))] + ['report']
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
+        description=__doc__.splitlines()[0] + ' The data (data/) and every '
+        'output (work_dirs/) go under the current directory; the configs are '
+        "the package's own.",
         epilog='stages of a default run, in order (STAGE for --only and '
         '--redo; other --seeds change the _s<seed> suffixes): '
         + ' '.join(default))
@@ -77,51 +81,57 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         "exist); add 'report' to rewrite report.md")
     parser.add_argument('--redo', nargs='+', metavar='STAGE', default=[],
                         help="re-run these stages even if done ('all')")
+    auto = scheduler.default_jobs()
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='stages at a time, each in its own process '
+                        '(logs in WORK_DIR/logs); 1 (the default, the '
+                        'setting of the committed report) runs them one '
+                        'after another in this process; 0: one per core, '
+                        f'as memory allows ({auto} here)')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='intra-op threads per stage (default: cores // '
+                        'jobs); a stage\'s result depends on it, not on '
+                        '--jobs')
     parser.add_argument('--fmnist-src', default=None,
                         help='folder with the Fashion-MNIST idx files '
                         '(default: Debian\'s dataset-fashion-mnist)')
     return parser.parse_args(argv)
 
 
-@contextlib.contextmanager
-def _in_dir(path: str) -> Iterator[None]:
-    """Run the block with ``path`` as working directory, then go back."""
-    old = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
 def run(quick: bool = False, work_dir: Optional[str] = None,
         seeds: Optional[Sequence[int]] = None,
         only: Optional[Sequence[str]] = None, redo: Sequence[str] = (),
-        fmnist_src: Optional[str] = None, **choices) -> dict:
-    """Run the demo's stages (from the repository root).
+        fmnist_src: Optional[str] = None, jobs: int = 1,
+        threads: Optional[int] = None, **choices) -> dict:
+    """Run the demo's stages (paths relative to the current directory).
 
     Args:
         quick (bool): the reduced settings (:data:`plan.QUICK`).
-        work_dir (str, optional): output folder, relative to the repository
-            root unless absolute; default ``work_dirs/demo`` (``-quick``).
+        work_dir (str, optional): output folder; default
+            ``work_dirs/demo`` (``-quick``).
         seeds (Sequence[int], optional): seeds of the student runs.
         only (Sequence[str], optional): run only these stages;
             ``'report'`` writes the report too.
         redo (Sequence[str]): stages to re-run although done (``'all'``).
         fmnist_src (str, optional): folder with the idx files.
+        jobs (int): stages at a time (:func:`scheduler.run_stages`); 0:
+            :func:`scheduler.default_jobs`.
+        threads (int, optional): intra-op threads per stage.
         **choices: ``students``, ``transfer_fractions``, ``transfer_seeds``,
             ``teacher_cache``, ``transfer_backbone`` of
             :func:`plan.make_settings`.
 
     Returns:
         dict: with the report, the summary it writes (``results.json``:
-        ``classification``, ``transfer``, ``metrics``, ...); with ``only``
-        and no report, ``dict(ran=[stage names], results={stage: path of
-        its result json}, work_dir=...)``.
+        ``classification``, ``transfer``, ``metrics``, ``wall``, ...); with
+        ``only`` and no report, ``dict(ran=[stage names], results={stage:
+        path of its result json}, work_dir=...)``.
 
     Raises:
-        ValueError: an unknown stage name in ``only``, or a bad choice
-            (see :func:`plan.make_settings`).
+        ValueError: an unknown stage name in ``only``, a missing input of
+            an ``only`` stage, or a bad choice (see
+            :func:`plan.make_settings`).
+        scheduler.Interrupted: Ctrl-C (finished results are kept).
     """
     settings = plan.make_settings(quick, seeds, fmnist_src, **choices)
     work_dir = work_dir or ('work_dirs/demo-quick' if quick
@@ -133,46 +143,54 @@ def run(quick: bool = False, work_dir: Optional[str] = None,
         if unknown:
             raise ValueError(f'Unknown stage(s) {sorted(unknown)}; stages: '
                              f"{names} and 'report'.")
-    with _in_dir(ROOT):
-        ctx = stages.Context(work_dir=work_dir, settings=settings,
-                             redo=set(redo))
-        start = time.time()
-        print(f'[demo] {len(todo)} stages into {work_dir} '
-              f'({"quick" if quick else "default"} settings)', flush=True)
-        ran = []
-        for i, stage in enumerate(todo, 1):
-            if only and stage.name not in only:
-                continue
-            try:
-                stages.run_stage(ctx, stage, i, len(todo))
-            except FileNotFoundError as err:
-                if not only:
-                    raise
-                raise ValueError(_missing_input(stage.name, err)) from None
-            ran.append(stage.name)
-        total = time.time() - start
-        if not only or 'report' in only:
-            stages.run_stage(ctx, plan.Stage('report', 'report', {}),
-                             len(todo), len(todo), force=True)
-            print(f'[demo] done in {total / 60:.1f} min; report: '
-                  f'{osp.join(work_dir, "report.md")}', flush=True)
-            with open(osp.join(work_dir, 'results.json')) as f:
-                return json.load(f)
-        results = {n: ctx.result_path(n) for n in ran}
-        print(f'[demo] ran {len(ran)} stage(s) in {total / 60:.1f} min: '
-              f'{", ".join(ran)}; results: '
-              f'{osp.join(work_dir, "results", "<stage>.json")} (no report:'
-              " add 'report' to --only, or run without --only)", flush=True)
-        return dict(ran=ran, results=results, work_dir=work_dir)
+    if jobs == 0:
+        jobs = scheduler.default_jobs()
+    if jobs < 1 or (threads is not None and threads < 1):
+        raise ValueError(f'--jobs must be >= 0 (0: automatic) and --threads '
+                         f'>= 1, got {jobs} and {threads}.')
+    ctx = stages.Context(work_dir=work_dir, settings=settings,
+                         redo=set(redo))
+    start = time.time()
+    print(f'[demo] {len(todo)} stages into {work_dir} '
+          f'({"quick" if quick else "default"} settings)', flush=True)
+    try:
+        ran = scheduler.run_stages(ctx, todo, stages.RUNNERS, only, jobs,
+                                   threads)
+    except FileNotFoundError as err:
+        if not only:
+            raise
+        raise ValueError(_missing_input(err)) from None
+    except KeyboardInterrupt:  # one job: the stage ran in this process
+        raise scheduler.Interrupted(sorted(n for n in names if osp.exists(
+            ctx.mark_path(n)))) from None
+    total = time.time() - start
+    ctx.wall = dict(wall_s=round(total, 1), jobs=jobs,
+                    threads=threads or max(1, scheduler.cores() // jobs),
+                    ran=len(ran), stage_s=round(sum(
+                        ctx.result(n)['wall_s'] for n in ran), 1))
+    if not only or 'report' in only:
+        run_stage(ctx, plan.Stage('report', 'report', {}), stages.RUNNERS,
+                  len(todo), len(todo), force=True)
+        print(f'[demo] done in {total / 60:.1f} min; report: '
+              f'{osp.join(work_dir, "report.md")}', flush=True)
+        with open(osp.join(work_dir, 'results.json')) as f:
+            return json.load(f)
+    results = {n: ctx.result_path(n) for n in ran}
+    print(f'[demo] ran {len(ran)} stage(s) in {total / 60:.1f} min: '
+          f'{", ".join(ran)}; results: '
+          f'{osp.join(work_dir, "results", "<stage>.json")} (no report:'
+          " add 'report' to --only, or run without --only)", flush=True)
+    return dict(ran=ran, results=results, work_dir=work_dir)
 
 
-def _missing_input(stage: str, err: FileNotFoundError) -> str:
+def _missing_input(err: FileNotFoundError) -> str:
     """The message for a stage run with ``--only`` whose input is missing:
     names the file and, for another stage's result, that stage."""
     path = err.filename or str(err)
     need = osp.splitext(osp.basename(str(path)))[0]
     hint = (f"run '--only {need}' first" if osp.basename(osp.dirname(
         str(path))) == 'results' else 'run the stages before it first')
+    stage = getattr(err, 'demo_stage', '?')
     return (f'Stage {stage!r} needs {path}, which an earlier stage writes: '
             f'{hint} (same --quick/--work-dir), or run without --only.')
 
@@ -182,10 +200,16 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     args = parse_args(argv)
     try:
         return run(args.quick, args.work_dir, args.seeds, args.only,
-                   args.redo, args.fmnist_src, students=args.students,
+                   args.redo, args.fmnist_src, args.jobs, args.threads,
+                   students=args.students,
                    transfer_fractions=args.transfer_fractions,
                    transfer_seeds=args.transfer_seeds,
                    teacher_cache=args.teacher_cache,
                    transfer_backbone=args.transfer_backbone)
     except ValueError as err:
         raise SystemExit(str(err)) from None
+    except scheduler.Interrupted as err:
+        print('[demo] interrupted: finished results are kept; incomplete '
+              '(run again on the next call): '
+              f'{", ".join(err.incomplete) or "none"}', flush=True)
+        raise SystemExit(130) from None

@@ -1,8 +1,13 @@
-"""What the demo runs: settings (default / quick) and the ordered stages."""
+"""What the demo runs: settings (default / quick), the ordered stages and
+the stage graph (:func:`needs`)."""
 from collections import namedtuple
 
 Stage = namedtuple('Stage', ['name', 'kind', 'params'])
 
+# Config names as the stages' params record them (so earlier results keep
+# their fingerprints); resolved with ``mmlgd.utils.configs.config_path``,
+# which drops the ``configs/`` prefix: nothing depends on the directory the
+# demo runs from.
 CFG = 'configs/fashion_mnist/'
 TEACHER_CFG = CFG + 'tac_resnet18_1xb128-4e_fashion-mnist.py'
 # Pre-trained students: LGD, its two ablations and the SEED baseline, all
@@ -151,9 +156,37 @@ def transfer_stage(task, fraction, init, seed) -> str:
     return f'{task}{round(fraction * 100)}_{init}_s{seed}'
 
 
+# The stage graph: a stage's params name the earlier stages whose results
+# it reads under these keys (the same keys :func:`stages._fingerprint`
+# hashes), and each kind reads the files one data stage writes.
+REF_KEYS = ('teacher', 'student', 'cache')
+DATA_INPUT = dict(scenes='data', train='data', cache='data',
+                  zero_shot='data', probe='data', det='scenes', seg='scenes')
+
+
+def needs(stage) -> list:
+    """The stages whose outputs ``stage`` reads: it may start only once they
+    have finished (:mod:`.scheduler`). Derived from the params, so a stage
+    added to the plan is ordered without another list to keep in step.
+
+    Args:
+        stage (Stage): a stage of :func:`stage_list` (or any plan whose
+            params reference earlier stages under :data:`REF_KEYS`).
+
+    Returns:
+        list[str]: stage names, data stage first.
+    """
+    out = [DATA_INPUT[stage.kind]] if stage.kind in DATA_INPUT else []
+    for key in REF_KEYS:
+        ref = stage.params.get(key)
+        if isinstance(ref, str) and ref not in out:
+            out.append(ref)
+    return out
+
+
 def stage_list(s) -> list:
-    """Every stage in order; ``params`` are what decides a stage's result
-    (a change re-runs it)."""
+    """Every stage in order (each after the stages it :func:`needs`);
+    ``params`` are what decides a stage's result (a change re-runs it)."""
     st = [
         Stage('data', 'data', dict(out=s['fmnist_out'],
                                    src=s['fmnist_src'])),

@@ -7,9 +7,11 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
+from mmlgd.utils.configs import config_path  # noqa: E402
 from mmlgd.utils.fileio import atomic_open  # noqa: E402
 
 from . import plan  # noqa: E402
+from .options import find_shipped  # noqa: E402
 
 
 def _save(fig, wd, name):
@@ -85,7 +87,8 @@ def embedding_map(ctx, stage, n_images=2000):
     except (OSError, KeyError):
         return None
     init_default_scope('mmpretrain')
-    cfg = Config.fromfile(plan.ZS_STUDENT_CFG)
+    cfg = Config.fromfile(config_path(plan.ZS_STUDENT_CFG))
+    find_shipped(cfg.model)
     model = MODELS.build(cfg.model).eval()
     load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
     dl_cfg = cfg.test_dataloader

@@ -47,16 +47,81 @@ def command(s) -> str:
     return 'python tools/run_demo.py' + ''.join(args)
 
 
+STAGE_TIME_HEAD = ['stage', 'runs', 'start-up s', 'train s', 'eval s',
+                   '(metric s)', 'mean s', 'total s']
+STAGE_TIME_NOTE = (
+    'Per stage group (the stage name without its seed): the mean over its '
+    'runs of start-up (process start and imports when the stage ran in its '
+    'own process, config parsing, model, dataset and dataloader building, '
+    'checkpoint loading; for the data stages all of their work), training, '
+    'and evaluation (test loop and metric; the metric computation alone in '
+    'brackets), from mmengine hook points; then the mean and total wall '
+    'time. - : a result from before the profile was recorded.')
+
+
 def stage_time_rows(results: dict) -> list:
-    """Wall time per stage group (a stage name without its ``_s<seed>``):
-    runs, mean and total seconds."""
+    """Time per stage group (a stage name without its ``_s<seed>``): runs,
+    mean start-up / train / eval / metric seconds (``profile`` of each
+    result), mean and total wall seconds."""
     groups = {}
     for path, r in results.items():
         if 'wall_s' in r:
             name = re.sub(r'_s\d+$', '', osp.basename(path)[:-5])
-            groups.setdefault(name, []).append(r['wall_s'])
-    return [(name, len(w), f'{sum(w) / len(w):.0f}', f'{sum(w):.0f}')
-            for name, w in sorted(groups.items())]
+            groups.setdefault(name, []).append(r)
+    rows = []
+    for name, rs in sorted(groups.items()):
+        wall = [r['wall_s'] for r in rs]
+        profs = [r.get('profile') for r in rs]
+        cells = ['-'] * 4
+        if all(profs):
+            cells = [f'{sum(p[k] for p in profs) / len(profs):.1f}'
+                     for k in ('startup_s', 'train_s', 'eval_s', 'metric_s')]
+            cells[3] = f'({cells[3]})'
+        rows.append((name, len(rs), *cells, f'{sum(wall) / len(wall):.0f}',
+                     f'{sum(wall):.0f}'))
+    return rows
+
+
+def wall_line(stage_s: float, wall: dict = None) -> str:
+    """The report's time line: the sum of all stage times and, when this
+    call ran stages, its wall time with ``--jobs`` / threads.
+
+    Args:
+        stage_s (float): sum of the stages' wall seconds (all results).
+        wall (dict, optional): ``wall_s``, ``jobs``, ``threads``, ``ran``
+            (stages run by this call) and ``stage_s`` (their sum).
+    """
+    line = f'Sum of stage times {stage_s / 60:.1f} min'
+    if wall and wall['ran']:
+        line += (f'; wall time of the call that wrote this report '
+                 f'{wall["wall_s"] / 60:.1f} min for the {wall["ran"]} '
+                 f'stage(s) it ran (their sum {wall["stage_s"] / 60:.1f} '
+                 f'min), --jobs {wall["jobs"]}, {wall["threads"]} '
+                 'thread(s) per stage')
+    return line + '.'
+
+
+WALL_HEAD = ['run', '--jobs', 'threads per stage', 'wall min',
+             'sum of stage times min', 'wall / first row']
+
+
+def wall_rows(summaries: dict) -> list:
+    """The wall-time-against-``--jobs`` table from the ``results.json`` of
+    complete runs (each in its own work dir, started from nothing).
+
+    Args:
+        summaries (dict): label -> a ``results.json`` summary (its
+            ``wall`` and ``stage_wall_s``), first the reference run.
+    """
+    rows, first = [], None
+    for label, sm in summaries.items():
+        w = sm['wall']
+        first = first or w['wall_s']
+        rows.append((label, w['jobs'], w['threads'],
+                     f'{w["wall_s"] / 60:.1f}',
+                     f'{sm["stage_wall_s"] / 60:.1f}',
+                     f'{w["wall_s"] / first:.2f}'))
+    return rows
 
 
 def _transfer_section(ctx, s):
@@ -116,13 +181,15 @@ def write_report(ctx):
     results = {p: json.load(open(p)) for p in sorted(glob.glob(
         osp.join(wd, 'results', '*.json')))}
     wall = sum(r.get('wall_s', 0) for r in results.values())
+    run_wall = getattr(ctx, 'wall', None)
     cls_rows = tables.classification_rows(ctx)
     md = [
         '# LGD on Fashion-MNIST: report',
         '',
         f'Settings: {"quick (reduced)" if s["quick"] else "default"}; '
-        f'seeds {s["seeds"]}; sum of stage wall times {wall / 60:.1f} min '
-        f'(2-core CPU). Command: `{command(s)}`.',
+        f'seeds {s["seeds"]}. Command: `{command(s)}`.',
+        '',
+        wall_line(wall, run_wall),
         '',
         '## Classification (Fashion-MNIST test set, top-1 %)',
         '',
@@ -158,9 +225,9 @@ def write_report(ctx):
                         'anchors (PCA)')):
         if figs[key]:
             md += [f'### {title}', '', f'![{title}]({figs[key]})', '']
-    md += ['## Stage wall times (s)', '',
-           md_table(['stage', 'runs', 'mean s', 'total s'],
-                    stage_time_rows(results)), '']
+    md += ['## Stage times (s)', '', STAGE_TIME_NOTE, '',
+           md_table(STAGE_TIME_HEAD, stage_time_rows(results)), '',
+           wall_line(wall, run_wall), '']
     atomic_write_text(osp.join(wd, 'report.md'), '\n'.join(md))
     summary = dict(
         command=command(s),
@@ -172,6 +239,6 @@ def write_report(ctx):
                   for f in s['transfer_fractions']},
         metrics={osp.basename(p)[:-5]: r.get('metrics', {})
                  for p, r in results.items()},
-        figures=figs, stage_wall_s=wall)
+        figures=figs, stage_wall_s=wall, wall=run_wall)
     atomic_write_json(osp.join(wd, 'results.json'), summary)
     return dict(metrics={}, figures=figs)

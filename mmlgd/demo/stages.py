@@ -1,75 +1,67 @@
-"""Running the demo's stages through the OpenMMLab tools (in-process calls of
-the ``main`` behind ``tools/train.py`` / ``tools/test.py``,
-:mod:`mmlgd.apis`), with resumable results:
-``<work_dir>/results/<stage>.json``."""
-import gc
+"""What each kind of demo stage runs, through the OpenMMLab Runner: the
+stage's config parsed once (:func:`mmlgd.apis.load_config`, settings merged
+as dicts, copies for training and testing), runners built with
+:func:`mmlgd.apis.build_runner` and timed by a :class:`.profile.ProfileHook`.
+Results, resume and the incomplete mark: :mod:`.results`."""
+import argparse
+import copy
 import json
 import os
 import os.path as osp
 import pickle
-import time
 
-from mmlgd.apis import test as test_api
+from mmlgd.apis import build_runner, load_config
 from mmlgd.apis import train as train_api
-from mmlgd.utils.fileio import atomic_write_json
-from mmlgd.utils.hashing import file_sha256
+from mmlgd.utils.configs import config_path
 
-from .options import cfg_opts as _opts
-from .options import scheduler_opts as _scheduler_opts
-
-
-class Context:
-    """Where results live and which stages to redo."""
-
-    def __init__(self, work_dir, settings, redo=()):
-        self.work_dir = work_dir
-        self.settings = settings
-        self.redo = set(redo)
-        os.makedirs(osp.join(work_dir, 'results'), exist_ok=True)
-
-    def result_path(self, name):
-        return osp.join(self.work_dir, 'results', f'{name}.json')
-
-    def result(self, name):
-        with open(self.result_path(name)) as f:
-            return json.load(f)
-
-    def checkpoint(self, stage_name):
-        """The last checkpoint a training stage wrote."""
-        return self.result(stage_name)['checkpoint']
+from .options import find_shipped, set_schedule
+from .profile import ProfileHook
+from .results import Context  # noqa: F401  (re-export)
 
 
-def _fingerprint(ctx, stage):
-    """The stage's params plus a digest of each upstream result it uses,
-    so re-running an upstream stage re-runs this one."""
-    params = json.loads(json.dumps(stage.params))  # a copy
-    for key in ('teacher', 'student', 'cache'):
-        dep = params.get(key)
-        if isinstance(dep, str) and osp.isfile(ctx.result_path(dep)):
-            params[f'{key}_result'] = file_sha256(
-                ctx.result_path(dep), memo=False)[:16]
-    return params
+# ------------------------------------------------------------ the Runner
+def _load(config, opts, work_dir):
+    """The stage's config, parsed once, with ``opts`` (dotted key ->
+    value) merged, and the shipped configs it names found from the package
+    (:func:`.options.find_shipped`)."""
+    cfg = load_config(config_path(config), opts, work_dir)
+    find_shipped(cfg.model)
+    return cfg
 
 
-def run_stage(ctx, stage, i, n, force=False):
-    path = ctx.result_path(stage.name)
-    params = _fingerprint(ctx, stage)
-    if osp.isfile(path) and not force and not (
-            {stage.name, 'all'} & ctx.redo):
-        if ctx.result(stage.name).get('params') == params:
-            print(f'[demo] [{i}/{n}] {stage.name}: done before, skipped',
-                  flush=True)
-            return
-    print(f'[demo] [{i}/{n}] {stage.name} ({stage.kind}) ...', flush=True)
-    start = time.time()
-    out = RUNNERS[stage.kind](ctx, stage)
-    gc.collect()
-    out.update(params=params, wall_s=round(time.time() - start, 1))
-    atomic_write_json(path, out)
-    shown = {k: v for k, v in out.get('metrics', {}).items()
-             if isinstance(v, (int, float))}
-    print(f'[demo] [{i}/{n}] {stage.name}: {shown} '
-          f'({out["wall_s"]:.0f} s)', flush=True)
+def _fit(ctx, cfg):
+    """Train ``cfg`` as ``tools/train.py`` does, timed by a
+    :class:`.profile.ProfileHook` (validation as the config says;
+    :func:`_no_validate` switches it off)."""
+    runner = build_runner(cfg)
+    runner.register_hook(ProfileHook(ctx.clock))
+    runner.train()
+
+
+def _no_validate(cfg):
+    """``cfg`` as ``tools/train.py --no-validate`` leaves it."""
+    return train_api.merge_args(cfg, argparse.Namespace(
+        amp=False, resume=None, no_validate=True, auto_scale_lr=False))
+
+
+def _evaluate(ctx, cfg, checkpoint, out_pkl=None):
+    """Test ``cfg`` with ``checkpoint`` (None: no checkpoint) as
+    ``tools/test.py`` does; returns the metrics as floats.
+
+    Raises:
+        FileNotFoundError: the checkpoint does not exist.
+    """
+    if checkpoint and not osp.isfile(checkpoint):
+        raise FileNotFoundError(2, 'No such checkpoint', checkpoint)
+    cfg.load_from = checkpoint
+    cfg.resume = False
+    runner = build_runner(cfg)
+    runner.register_hook(ProfileHook(ctx.clock))
+    if out_pkl:
+        from mmengine.evaluator import DumpResults
+        runner.test_evaluator.metrics.append(
+            DumpResults(out_file_path=out_pkl))
+    return {k: float(v) for k, v in runner.test().items()}
 
 
 # ---------------------------------------------------------------- stages
@@ -90,13 +82,14 @@ def _scenes(ctx, stage):
                                                           default=str)))
 
 
-def _fmnist_opts(ctx, dataloader, images):
-    return _opts(**{f'{dataloader}.dataset.indices': images}) \
-        if images else []
+def _fmnist_opts(dataloader, images):
+    """Restrict a Fashion-MNIST dataloader to its first ``images`` (all
+    when None)."""
+    return {f'{dataloader}.dataset.indices': images} if images else {}
 
 
 def _teacher_opts(ctx, key='model.target_generator.checkpoint'):
-    return _opts(**{key: ctx.checkpoint('teacher')})
+    return {key: ctx.checkpoint('teacher')}
 
 
 def _cache_opts(ctx, p):
@@ -104,63 +97,50 @@ def _cache_opts(ctx, p):
     teacher (the teacher's weights are hashed for the key check, never
     loaded), and restrict its wrapped dataset like the online run's."""
     cache_dir = ctx.result(p['cache'])['cache_dir']
-    opts = _opts(**{'model.target_generator.cache_dir': cache_dir,
-                    'train_dataloader.dataset.cache_dir': cache_dir,
-                    'train_dataloader.dataset.num_views': p['views']})
-    return opts + _teacher_opts(
-        ctx, 'model.target_generator.teacher.checkpoint')
+    return {'model.target_generator.cache_dir': cache_dir,
+            'train_dataloader.dataset.cache_dir': cache_dir,
+            'train_dataloader.dataset.num_views': p['views'],
+            **_teacher_opts(ctx, 'model.target_generator.teacher.checkpoint')}
 
 
 def _cache(ctx, stage):
-    """Build the teacher-embedding cache (``tools/cache_teacher.py``) for
-    the LGD config, with the demo's teacher."""
+    """Build the teacher-embedding cache (what ``tools/cache_teacher.py``
+    runs) for the LGD config, with the demo's teacher."""
     from mmlgd.apis import teacher_cache
     p = stage.params
     out = osp.join(ctx.work_dir, f'teacher_cache_{p["views"]}v')
-    opts = _teacher_opts(ctx) + _fmnist_opts(ctx, 'train_dataloader',
-                                             p['images'])
-    manifest = teacher_cache.main([
-        p['config'], '--views', str(p['views']), '--out', out,
-        '--seed', str(p['seed']), '--workers', '0', '--force',
-        '--cfg-options', *opts])
+    cfg = _load(p['config'], {**_teacher_opts(ctx), **_fmnist_opts(
+        'train_dataloader', p['images'])}, None)
+    manifest = teacher_cache.build_teacher_cache(
+        cfg, out, p['views'], p['seed'], num_workers=0, force=True)
     return dict(metrics={}, cache_dir=out, bytes=manifest['bytes'])
 
 
 def _train(ctx, stage):
     p = stage.params
     wd = osp.join(ctx.work_dir, stage.name)
-    opts = _opts(**{'experiment_name': stage.name,
-                    'randomness.seed': p['seed'],
-                    'train_cfg.max_epochs': p['epochs'],
-                    'default_hooks.logger.interval':
-                    ctx.settings['log_interval']})
-    # the cached config wraps the dataset: restrict the wrapped one
-    opts += _fmnist_opts(ctx, 'train_dataloader.dataset' if p.get('cache')
-                         else 'train_dataloader', p['images'])
     epochs = p['epochs']
-    sched = _scheduler_opts(p['config'], CosineAnnealingLR=dict(end=epochs))
-    sched += [f'default_hooks.checkpoint.interval={epochs}']
+    opts = {'experiment_name': stage.name,
+            'randomness.seed': p['seed'],
+            'train_cfg.max_epochs': epochs,
+            'default_hooks.logger.interval': ctx.settings['log_interval'],
+            'default_hooks.checkpoint.interval': epochs}
+    # the cached config wraps the dataset: restrict the wrapped one
+    opts.update(_fmnist_opts('train_dataloader.dataset' if p.get('cache')
+                             else 'train_dataloader', p['images']))
     if p.get('cache'):
-        opts += _cache_opts(ctx, p)
+        opts.update(_cache_opts(ctx, p))
     elif p.get('teacher'):
-        opts += _teacher_opts(ctx)
+        opts.update(_teacher_opts(ctx))
     else:
-        opts += [f'train_cfg.val_interval={epochs}']
-        opts += _fmnist_opts(ctx, 'val_dataloader', ctx.settings[
-            'test_images'])
-    train_api.main([p['config'], '--work-dir', wd,
-                              '--cfg-options', *opts, *sched])
+        opts['train_cfg.val_interval'] = epochs
+        opts.update(_fmnist_opts('val_dataloader',
+                                 ctx.settings['test_images']))
+    cfg = _load(p['config'], opts, wd)
+    set_schedule(cfg, CosineAnnealingLR=dict(end=epochs))
+    _fit(ctx, cfg)
     ckpt = osp.join(wd, f'epoch_{epochs}.pth')
     return dict(metrics={}, checkpoint=ckpt, work_dir=wd)
-
-
-def _test(ctx, config, checkpoint, wd, opts, out_pkl=None):
-    argv = [config, checkpoint or 'none', '--work-dir', wd]
-    if out_pkl:
-        argv += ['--out', out_pkl]
-    argv += ['--cfg-options', *opts]
-    metrics = test_api.main(argv)
-    return {k: float(v) for k, v in metrics.items()}
 
 
 def _per_class(pkl, num_classes=10):
@@ -181,55 +161,60 @@ def _zero_shot(ctx, stage):
     p = stage.params
     wd = osp.join(ctx.work_dir, stage.name)
     os.makedirs(wd, exist_ok=True)
-    opts = _opts(experiment_name=stage.name)
-    opts += _fmnist_opts(ctx, 'test_dataloader', p['images'])
+    opts = dict(experiment_name=stage.name,
+                **_fmnist_opts('test_dataloader', p['images']))
     ckpt = None
     if p.get('teacher'):
-        opts += _opts(**{'model.image_encoder.checkpoint':
-                         ctx.checkpoint('teacher')})
+        opts['model.image_encoder.checkpoint'] = ctx.checkpoint('teacher')
     elif p['student']:
         ckpt = ctx.checkpoint(p['student'])
         if p.get('neck'):
-            opts += _opts(**{'model.neck.type': p['neck']})
+            opts['model.neck.type'] = p['neck']
     else:  # random-init student: seeded weights
-        opts += _opts(**{'randomness.seed': p['seed']})
+        opts['randomness.seed'] = p['seed']
     pkl = osp.join(wd, 'predictions.pkl')
-    metrics = _test(ctx, p['config'], ckpt, wd, opts, pkl)
+    metrics = _evaluate(ctx, _load(p['config'], opts, wd), ckpt, pkl)
     return dict(metrics=metrics, per_class=_per_class(pkl),
                 checkpoint=ckpt)
 
 
 def _backbone_init(ctx, student):
-    """(checkpoint or None, the cfg option that initialises the backbone
-    from that student, or leaves it random)."""
+    """(checkpoint or None, the option that initialises the backbone from
+    that student, or leaves it random)."""
     ckpt = ctx.checkpoint(student) if student else None
-    return ckpt, (f'model.backbone.init_cfg.checkpoint={ckpt}' if ckpt else
-                  'model.backbone.init_cfg=None')
+    return ckpt, ({'model.backbone.init_cfg.checkpoint': ckpt} if ckpt
+                  else {'model.backbone.init_cfg': None})
+
+
+def _train_then_test(ctx, stage, base, train_opts, test_opts, ckpt_name):
+    """Train a copy of ``base`` without validation, then test another copy
+    with the checkpoint ``ckpt_name`` it wrote (one config parse)."""
+    cfg = copy.deepcopy(base)
+    cfg.merge_from_dict(train_opts)
+    _fit(ctx, _no_validate(cfg))
+    cfg = copy.deepcopy(base)
+    cfg.merge_from_dict({'experiment_name': stage.name + '_test',
+                         'model.backbone.init_cfg': None, **test_opts})
+    return _evaluate(ctx, cfg, osp.join(base.work_dir, ckpt_name))
 
 
 def _probe(ctx, stage):
     p = stage.params
-    wd = osp.join(ctx.work_dir, stage.name)
     ckpt, init = _backbone_init(ctx, p['student'])
     epochs = p['epochs']
-    opts = _opts(**{'experiment_name': stage.name,
-                    'randomness.seed': p['seed'],
-                    'train_cfg.max_epochs': epochs,
-                    'train_cfg.val_interval': epochs + 1,
-                    'default_hooks.checkpoint.interval': epochs})
-    opts += _scheduler_opts(p['config'], CosineAnnealingLR=dict(end=epochs))
-    train_api.main([p['config'], '--work-dir', wd, '--no-validate',
-                              '--cfg-options', init, *opts])
-    test_opts = _opts(experiment_name=stage.name + '_test')
-    test_opts += _fmnist_opts(ctx, 'test_dataloader', p['images'])
-    metrics = _test(ctx, p['config'], osp.join(wd, f'epoch_{epochs}.pth'),
-                    wd, test_opts + ['model.backbone.init_cfg=None'])
+    base = _load(p['config'], {}, osp.join(ctx.work_dir, stage.name))
+    set_schedule(base, CosineAnnealingLR=dict(end=epochs))
+    metrics = _train_then_test(ctx, stage, base, {
+        **init, 'experiment_name': stage.name,
+        'randomness.seed': p['seed'], 'train_cfg.max_epochs': epochs,
+        'train_cfg.val_interval': epochs + 1,
+        'default_hooks.checkpoint.interval': epochs},
+        _fmnist_opts('test_dataloader', p['images']), f'epoch_{epochs}.pth')
     return dict(metrics=metrics, checkpoint=ckpt)
 
 
 def _transfer(ctx, stage):
     p = stage.params
-    wd = osp.join(ctx.work_dir, stage.name)
     ckpt, init = _backbone_init(ctx, p['student'])
     root = p['scenes'].rstrip('/') + '/'
     data = {f'{dl}.dataset.data_root': root
@@ -239,25 +224,21 @@ def _transfer(ctx, stage):
         for ev in ('val_evaluator', 'test_evaluator'):
             data[f'{ev}.ann_file'] = root + 'annotations/instances_val.json'
     iters = p['iters']
-    opts = _opts(**{'experiment_name': stage.name,
-                    'randomness.seed': p['seed'],
-                    'train_cfg.max_iters': iters,
-                    'default_hooks.checkpoint.interval': iters,
-                    # the regime's training scenes: the first ones of the
-                    # seeded scene set (mmengine BaseDataset ``indices``)
-                    'train_dataloader.dataset.indices': p['train_scenes']},
-                 **data)
+    base = _load(p['config'], data, osp.join(ctx.work_dir, stage.name))
+    set_schedule(base, LinearLR=dict(end=max(1, iters // 10)),
+                 CosineAnnealingLR=dict(end=iters))
+    train = {**init, 'experiment_name': stage.name,
+             'randomness.seed': p['seed'],
+             'train_cfg.max_iters': iters,
+             'default_hooks.checkpoint.interval': iters,
+             # the regime's training scenes: the first ones of the seeded
+             # scene set (mmengine BaseDataset ``indices``)
+             'train_dataloader.dataset.indices': p['train_scenes']}
     if p['backbone'] == 'frozen':  # stem + 4 stages, BN in eval mode
-        opts += ['model.backbone.frozen_stages=4',
-                 'model.backbone.norm_eval=True']
-    opts += _scheduler_opts(p['config'],
-                            LinearLR=dict(end=max(1, iters // 10)),
-                            CosineAnnealingLR=dict(end=iters))
-    train_api.main([p['config'], '--work-dir', wd, '--no-validate',
-                              '--cfg-options', init, *opts])
-    metrics = _test(ctx, p['config'], osp.join(wd, f'iter_{iters}.pth'), wd,
-                    _opts(experiment_name=stage.name + '_test', **data) +
-                    ['model.backbone.init_cfg=None'])
+        train.update({'model.backbone.frozen_stages': 4,
+                      'model.backbone.norm_eval': True})
+    metrics = _train_then_test(ctx, stage, base, train, {},
+                               f'iter_{iters}.pth')
     return dict(metrics=metrics, checkpoint=ckpt)
 
 

@@ -43,7 +43,10 @@ def test_plain_bn_and_zero_shot_val(path):
     assert cfg.train_cfg.val_interval == 5  # the authors' --val-interval
     hooks = [h['type'] for h in cfg.custom_hooks]
     assert 'TeacherZeroShotHook' in hooks
-    if cfg.model.tsb.classes in ('imagenet1k', 'caltech256'):
+    if path.endswith('_custom-folder.py'):  # the user's labelled folder
+        assert cfg.val_evaluator == dict(type='Accuracy', topk=cfg.val_topk)
+        assert cfg.val_dataloader.dataset.type == 'CustomDataset'
+    elif cfg.model.tsb.classes in ('imagenet1k', 'caltech256'):
         assert cfg.val_evaluator == dict(type='Accuracy', topk=(1, 5))
         assert cfg.val_dataloader.collate_fn.type == 'default_collate'
     else:  # the val set's labels do not index this text set

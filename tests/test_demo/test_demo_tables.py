@@ -161,37 +161,52 @@ def _ctx(tmp_path, settings, results):
     return ctx
 
 
+def _capture(monkeypatch, metrics=None):
+    """Replace the Runner calls of the stages: record each config."""
+    calls = []
+    monkeypatch.setattr(stages, '_fit', lambda ctx, cfg: calls.append(cfg))
+    monkeypatch.setattr(stages, '_evaluate', lambda ctx, cfg, ckpt, pkl=None:
+                        calls.append((cfg, ckpt)) or dict(metrics or {}))
+    return calls
+
+
 def test_transfer_stage_fine_tunes_on_the_regime_scenes(tmp_path,
                                                         monkeypatch):
     s = plan.make_settings(False)
     ctx = _ctx(tmp_path, s, {'seed_s2': dict(checkpoint='ck/seed2.pth')})
-    calls = []
-    monkeypatch.setattr(stages.train_api, 'main', calls.append)
-    monkeypatch.setattr(stages.test_api, 'main',
-                        lambda argv: calls.append(argv) or {'mIoU': 1.0})
+    calls = _capture(monkeypatch, {'mIoU': 1.0})
     st = {x.name: x for x in plan.stage_list(s)}['seg10_seed_s2']
     stages._transfer(ctx, st)
-    train = calls[0]
-    assert 'model.backbone.init_cfg.checkpoint=ck/seed2.pth' in train
-    assert 'train_dataloader.dataset.indices=150' in train
-    assert 'randomness.seed=2' in train
-    assert f'train_cfg.max_iters={s["seg_iters"]}' in train
+    train, (test, ckpt) = calls[:2]
+    assert train.model.backbone.init_cfg.checkpoint == 'ck/seed2.pth'
+    assert train.train_dataloader.dataset.indices == 150
+    assert train.randomness.seed == 2
+    assert train.train_cfg.max_iters == s['seg_iters']
+    assert train.val_dataloader is None  # trained without validation
     # the default transfer freezes the whole backbone, BN statistics too
     assert s['transfer_backbone'] == 'frozen'
-    assert {'model.backbone.frozen_stages=4',
-            'model.backbone.norm_eval=True'} <= set(train)
+    assert train.model.backbone.frozen_stages == 4
+    assert train.model.backbone.norm_eval is True
+    # tested with the checkpoint it wrote, on the same scenes
+    assert ckpt == osp.join(str(tmp_path), 'seg10_seed_s2',
+                            f'iter_{s["seg_iters"]}.pth')
+    assert test.model.backbone.init_cfg is None
+    assert test.test_dataloader.dataset.data_root == \
+        train.train_dataloader.dataset.data_root == 'data/fmnist_scenes/'
+    assert test.experiment_name == 'seg10_seed_s2_test'
     st = {x.name: x for x in plan.stage_list(s)}['det10_random_s1']
     stages._transfer(ctx, st)
-    assert 'model.backbone.init_cfg=None' in calls[2]
-    assert 'randomness.seed=1' in calls[2]
+    assert calls[2].model.backbone.init_cfg is None
+    assert calls[2].randomness.seed == 1
+    assert calls[3][0].test_evaluator.ann_file == \
+        'data/fmnist_scenes/annotations/instances_val.json'
     # fine-tuning: no freezing options, and the mode is part of the stage's
     # params, so switching it re-runs the stage
     s = plan.make_settings(False, transfer_backbone='finetune')
     st = {x.name: x for x in plan.stage_list(s)}['det10_random_s1']
     assert st.params['backbone'] == 'finetune'
     stages._transfer(ctx, st)
-    assert not any('frozen_stages' in o or 'norm_eval' in o
-                   for o in calls[4])
+    assert calls[4].model.backbone.get('frozen_stages', -1) != 4
 
 
 def test_cached_pre_training_points_at_the_cache_and_teacher(tmp_path,
@@ -200,50 +215,50 @@ def test_cached_pre_training_points_at_the_cache_and_teacher(tmp_path,
     ctx = _ctx(tmp_path, s, {
         'teacher': dict(checkpoint='ck/teacher.pth'),
         'teacher_cache': dict(cache_dir='wd/teacher_cache_3v', bytes=1)})
-    calls = []
-    monkeypatch.setattr(stages.train_api, 'main', calls.append)
+    calls = _capture(monkeypatch)
     by_name = {x.name: x for x in plan.stage_list(s)}
     stages._train(ctx, by_name['lgd-cached_s0'])
-    argv = calls[0]
-    assert argv[0] == plan.CACHED_CFG
-    for opt in ('model.target_generator.cache_dir=wd/teacher_cache_3v',
-                'train_dataloader.dataset.cache_dir=wd/teacher_cache_3v',
-                'train_dataloader.dataset.num_views=3',
-                'model.target_generator.teacher.checkpoint=ck/teacher.pth',
-                # the wrapped dataset, restricted like the online run's
-                'train_dataloader.dataset.dataset.indices=2048'):
-        assert opt in argv
+    cfg = calls[0]
+    assert cfg.filename.endswith(plan.CACHED_CFG.split('/')[-1])
+    assert cfg.model.target_generator.cache_dir == 'wd/teacher_cache_3v'
+    assert cfg.train_dataloader.dataset.cache_dir == 'wd/teacher_cache_3v'
+    assert cfg.train_dataloader.dataset.num_views == 3
+    assert cfg.model.target_generator.teacher.checkpoint == 'ck/teacher.pth'
+    # the wrapped dataset, restricted like the online run's
+    assert cfg.train_dataloader.dataset.dataset.indices == 2048
     stages._train(ctx, by_name['lgd_s0'])
-    assert 'train_dataloader.dataset.indices=2048' in calls[1]
-    assert 'model.target_generator.checkpoint=ck/teacher.pth' in calls[1]
+    assert calls[1].train_dataloader.dataset.indices == 2048
+    assert calls[1].model.target_generator.checkpoint == 'ck/teacher.pth'
+    assert [p.end for p in calls[1].param_scheduler
+            if p.type == 'CosineAnnealingLR'] == [s['lgd_epochs']]
 
     from mmlgd.apis import teacher_cache
     built = []
-    monkeypatch.setattr(teacher_cache, 'main',
-                        lambda argv: built.append(argv) or dict(bytes=8))
+    monkeypatch.setattr(teacher_cache, 'build_teacher_cache',
+                        lambda cfg, out, views, seed, **kw:
+                        built.append((cfg, out, views, seed)) or
+                        dict(bytes=8))
     out = stages._cache(ctx, by_name['teacher_cache'])
-    argv = built[0]
-    assert argv[:5] == [plan.PRETRAIN_CFGS['lgd'], '--views', '3', '--out',
-                        osp.join(str(tmp_path), 'teacher_cache_3v')]
-    assert 'model.target_generator.checkpoint=ck/teacher.pth' in argv
-    assert 'train_dataloader.dataset.indices=2048' in argv
-    assert out['cache_dir'] == argv[4] and out['bytes'] == 8
+    cfg, path, views, seed = built[0]
+    assert (path, views, seed) == (
+        osp.join(str(tmp_path), 'teacher_cache_3v'), 3, 0)
+    assert cfg.model.target_generator.checkpoint == 'ck/teacher.pth'
+    assert cfg.train_dataloader.dataset.indices == 2048
+    assert out['cache_dir'] == path and out['bytes'] == 8
 
 
 def test_seed_zero_shot_swaps_the_neck(tmp_path, monkeypatch):
     s = plan.make_settings(False)
     ctx = _ctx(tmp_path, s, {'seed_s1': dict(checkpoint='ck/seed1.pth'),
                              'lgd_s1': dict(checkpoint='ck/lgd1.pth')})
-    calls = []
-    monkeypatch.setattr(stages, '_test', lambda ctx, cfg, ckpt, wd, opts,
-                        pkl=None: calls.append((ckpt, opts)) or {})
+    calls = _capture(monkeypatch)
     monkeypatch.setattr(stages, '_per_class', lambda pkl: [])
     by_name = {x.name: x for x in plan.stage_list(s)}
     stages._zero_shot(ctx, by_name['zs_seed_s1'])
     stages._zero_shot(ctx, by_name['zs_lgd_s1'])
-    assert calls[0][0] == 'ck/seed1.pth'
-    assert 'model.neck.type=StudentProjector' in calls[0][1]
-    assert not any('model.neck' in o for o in calls[1][1])
+    assert calls[0][1] == 'ck/seed1.pth'
+    assert calls[0][0].model.neck.type == 'StudentProjector'
+    assert calls[1][0].model.neck.type != 'StudentProjector'
 
 
 # ---------------------------------------------------------------- tables
@@ -279,4 +294,5 @@ def test_transfer_tables_from_results(tmp_path):
         'text)'}
     groups = {r[0]: r[1:] for r in report.stage_time_rows(
         {ctx.result_path(n): b for n, b in res.items()})}
-    assert groups['seg10_lgd'] == (3, '10', '30')
+    # no profile recorded: the phases are shown as unknown
+    assert groups['seg10_lgd'] == (3, '-', '-', '-', '-', '10', '30')

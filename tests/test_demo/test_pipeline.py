@@ -8,7 +8,7 @@ import pickle
 import pytest
 import torch
 
-from mmlgd.demo import main, options, plan, stages
+from mmlgd.demo import main, options, plan, report, stages
 
 
 def _fake_data_stage(calls):
@@ -25,7 +25,7 @@ def test_only_without_report_finishes_cleanly(tmp_path, monkeypatch,
     calls = []
     monkeypatch.setitem(stages.RUNNERS, 'data', _fake_data_stage(calls))
     wd = str(tmp_path / 'demo')
-    out = main(['--quick', '--work-dir', wd, '--only', 'data'])
+    out = main(['--quick', '--work-dir', wd, '--only', 'data', '--jobs', '1'])
     assert calls == ['data'] and out['ran'] == ['data']
     result = out['results']['data']
     assert result == osp.join(wd, 'results', 'data.json')
@@ -38,7 +38,7 @@ def test_only_without_report_finishes_cleanly(tmp_path, monkeypatch,
     assert 'ran 1 stage(s)' in printed and 'no report' in printed
 
     # a second call finds the stage done with the same settings
-    main(['--quick', '--work-dir', wd, '--only', 'data'])
+    main(['--quick', '--work-dir', wd, '--only', 'data', '--jobs', '1'])
     assert calls == ['data']
     assert 'done before, skipped' in capsys.readouterr().out
 
@@ -51,10 +51,18 @@ def test_only_rejects_unknown_stage(tmp_path):
 def test_only_names_the_missing_earlier_stage(tmp_path):
     # the zero-shot stage of a student whose pre-training never ran: a
     # clear message naming the stage to run, not a traceback
-    with pytest.raises(SystemExit, match=r"needs .*seed_s0\.json.*"
-                       r"run '--only seed_s0' first"):
+    with pytest.raises(SystemExit, match=r"'zs_seed_s0' needs "
+                       r".*seed_s0\.json.*run '--only seed_s0' first"):
         main(['--quick', '--work-dir', str(tmp_path), '--only',
-              'zs_seed_s0'])
+              'zs_seed_s0', '--jobs', '1'])
+
+
+@pytest.mark.e2e
+def test_only_names_the_missing_stage_from_a_stage_process(tmp_path):
+    with pytest.raises(SystemExit, match=r"'zs_seed_s0' needs "
+                       r".*seed_s0\.json.*run '--only seed_s0' first"):
+        main(['--quick', '--work-dir', str(tmp_path), '--only',
+              'zs_seed_s0', '--jobs', '2'])
 
 
 def test_help_lists_the_stages(capsys):
@@ -67,26 +75,26 @@ def test_help_lists_the_stages(capsys):
         assert f' {name} ' in f' {out} '
 
 
-def _write_cfg(path, scheds):
+def _cfg(path, scheds):
+    from mmengine.config import Config
     path.write_text(f'param_scheduler = {scheds!r}\n')
-    return str(path)
+    return Config.fromfile(str(path))
 
 
-def test_scheduler_options_follow_the_type_not_the_position(tmp_path):
+def test_schedule_follows_the_type_not_the_position(tmp_path):
     cosine = dict(type='CosineAnnealingLR', end=2)
     warmup = dict(type='LinearLR', end=20)
-    a = _write_cfg(tmp_path / 'a.py', [warmup, cosine])
-    b = _write_cfg(tmp_path / 'b.py', [cosine, warmup])
     kw = dict(CosineAnnealingLR=dict(end=9), LinearLR=dict(end=3))
-    assert options.scheduler_opts(a, **kw) == [
-        'param_scheduler.1.end=9', 'param_scheduler.0.end=3']
-    assert options.scheduler_opts(b, **kw) == [
-        'param_scheduler.0.end=9', 'param_scheduler.1.end=3']
+    for scheds in ([warmup, cosine], [cosine, warmup]):
+        cfg = _cfg(tmp_path / 'a.py', scheds)
+        options.set_schedule(cfg, **kw)
+        assert {s['type']: s['end'] for s in cfg.param_scheduler} == {
+            'CosineAnnealingLR': 9, 'LinearLR': 3}
     with pytest.raises(ValueError, match='expected one StepLR'):
-        options.scheduler_opts(a, StepLR=dict(end=1))
-    twice = _write_cfg(tmp_path / 'c.py', [cosine, cosine])
+        options.set_schedule(cfg, StepLR=dict(end=1))
+    twice = _cfg(tmp_path / 'c.py', [cosine, cosine])
     with pytest.raises(ValueError, match='found 2'):
-        options.scheduler_opts(twice, CosineAnnealingLR=dict(end=1))
+        options.set_schedule(twice, CosineAnnealingLR=dict(end=1))
 
 
 @pytest.mark.parametrize('config', [
@@ -94,14 +102,14 @@ def test_scheduler_options_follow_the_type_not_the_position(tmp_path):
     plan.PROBE_CFG, plan.DET_CFG, plan.SEG_CFG
 ])
 def test_demo_configs_have_the_schedulers_the_demo_sets(config):
+    # found from the package, whatever the current directory
     from mmengine.config import Config
 
-    from mmlgd.demo.pipeline import ROOT
-    path = osp.join(ROOT, config)
-    types = [s['type'] for s in Config.fromfile(path).param_scheduler]
-    opts = options.scheduler_opts(path, CosineAnnealingLR=dict(end=5))
-    assert opts == [f'param_scheduler.{types.index("CosineAnnealingLR")}'
-                    '.end=5']
+    from mmlgd.utils.configs import config_path
+    cfg = Config.fromfile(config_path(config))
+    options.set_schedule(cfg, CosineAnnealingLR=dict(end=5))
+    assert [s['end'] for s in cfg.param_scheduler
+            if s['type'] == 'CosineAnnealingLR'] == [5]
 
 
 def test_per_class_accuracy(tmp_path):
@@ -115,3 +123,38 @@ def test_per_class_accuracy(tmp_path):
     got = stages._per_class(str(pkl), num_classes=4)
     # hits / count per class, by hand; class 3 has no samples
     assert got == pytest.approx([2 / 3, 1.0, 2 / 4, 0.0])
+
+
+def test_stage_time_table_splits_each_stage_into_phases():
+    prof = dict(startup_s=2.0, train_s=6.0, eval_s=3.0, metric_s=1.0)
+    res = {f'r/det10_lgd_s{i}.json': dict(wall_s=11.0 + 2 * i, profile={
+        k: v + i for k, v in prof.items()}) for i in range(2)}
+    assert report.stage_time_rows(res) == [
+        ('det10_lgd', 2, '2.5', '6.5', '3.5', '(1.5)', '12', '24')]
+    line = report.wall_line(600.0, dict(wall_s=240.0, jobs=2, threads=1,
+                                        ran=5, stage_s=420.0))
+    assert line.startswith('Sum of stage times 10.0 min; wall time of the '
+                           'call that wrote this report 4.0 min for the 5 ')
+    assert '--jobs 2, 1 thread(s)' in line
+    assert report.wall_line(60.0, dict(wall_s=1, jobs=2, threads=1, ran=0,
+                                       stage_s=0)) == \
+        'Sum of stage times 1.0 min.'
+    rows = report.wall_rows({
+        'old default': dict(wall=dict(wall_s=3000.0, jobs=1, threads=2),
+                            stage_wall_s=3000.0),
+        'new': dict(wall=dict(wall_s=1500.0, jobs=2, threads=1),
+                    stage_wall_s=2900.0)})
+    assert rows[1] == ('new', 2, 1, '25.0', '48.3', '0.50')
+
+
+def test_stage_configs_are_found_from_any_directory(tmp_path, monkeypatch):
+    # no chdir into the checkout: the stage config and the teacher config
+    # it names are the package's own
+    from mmlgd.utils.configs import config_path
+    monkeypatch.chdir(tmp_path)
+    cfg = stages._load(plan.ZS_TEACHER_CFG, {}, str(tmp_path / 'wd'))
+    assert cfg.model.image_encoder.config == config_path(plan.TEACHER_CFG)
+    assert osp.isfile(cfg.model.image_encoder.config)
+    cfg = stages._load(plan.CACHED_CFG, {}, None)
+    assert cfg.model.target_generator.teacher.config == \
+        config_path(plan.TEACHER_CFG)
