@@ -77,7 +77,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
             raise ValueError('--auto-scale-lr needs `auto_scale_lr = dict('
                              'base_batch_size=...)` in the config.')
         cfg.auto_scale_lr.enable = True
-    if args.teacher_cache is not None:
+    # getattr: callers that build the namespace themselves (the demo) may
+    # leave out the newer flags.
+    if getattr(args, 'teacher_cache', None) is not None:
         cfg = from_teacher_cache(cfg, args.teacher_cache)
     return cfg
 
