@@ -1,0 +1,30 @@
+"""The argument parser every ``tools/`` command line is built with: its
+``--help`` shows each option's default."""
+import argparse
+from typing import Optional
+
+__all__ = ['DefaultsFormatter', 'make_parser']
+
+
+class DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter,
+                        argparse.RawDescriptionHelpFormatter):
+    """``(default: X)`` after each option's help, except for defaults that
+    say nothing (``None``, ``False``); the description keeps its line
+    breaks (usage examples)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False:
+            return action.help or ''
+        return super()._get_help_string(action)
+
+
+def make_parser(description: str,
+                epilog: Optional[str] = None) -> argparse.ArgumentParser:
+    """An :class:`argparse.ArgumentParser` with :class:`DefaultsFormatter`.
+
+    Args:
+        description (str): the tool's one-line summary (and usage).
+        epilog (str, optional): text after the options.
+    """
+    return argparse.ArgumentParser(description=description, epilog=epilog,
+                                   formatter_class=DefaultsFormatter)
