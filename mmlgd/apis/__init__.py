@@ -6,9 +6,11 @@
   (``main(argv)``; flags -> config in ``merge_args`` / ``enable_show``).
 * :mod:`.build_tsb`: precompute a config's TSB (``tools/build_tsb.py``).
 * :mod:`.extract_student`: export an LGD student backbone, mmpretrain or
-  torchvision key names (``tools/extract_student.py``).
+  torchvision key names (``extract_student()``; its command line
+  ``tools/extract_student.py`` is :mod:`mmlgd.cli.extract_student`).
 * :mod:`.convert_checkpoint`: make a trusted plain-mmengine checkpoint
-  load with ``weights_only=True`` (``tools/misc/convert_checkpoint.py``).
+  load with ``weights_only=True`` (``convert_checkpoint()``; command line
+  :mod:`mmlgd.cli.convert_checkpoint`).
 * :mod:`.inferencer` / :mod:`.inferencer_cli`: zero-shot inference on
   image files (``tools/infer.py``).
 

@@ -4,7 +4,7 @@ checkpoint load with ``weights_only=True``
 from mmlgd.apis.convert_checkpoint import convert_checkpoint
 
 from .errors import CliError, cli_main
-from .parser import make_parser
+from .parser import add_force, make_parser
 
 
 def build_parser():
@@ -17,14 +17,12 @@ def build_parser():
         '--trust', action='store_true',
         help='confirm that SRC is trusted: it is unpickled with '
         'weights_only=False, which can execute code stored in the file')
-    parser.add_argument('--force', action='store_true',
-                        help='overwrite DST if it exists')
+    add_force(parser, 'DST')
     return parser
 
 
-@cli_main
-def main(argv=None):
-    args = build_parser().parse_args(argv)
+@cli_main(parser=build_parser)
+def main(args):
     if not args.trust:
         raise CliError(f'refusing to unpickle {args.src!r} with '
                        'weights_only=False: that executes any code stored '

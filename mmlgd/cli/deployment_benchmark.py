@@ -5,7 +5,7 @@ import shlex
 import sys
 
 from .errors import cli_main
-from .parser import make_parser
+from .parser import add_force, make_parser
 
 
 def build_parser():
@@ -30,8 +30,7 @@ def build_parser():
     parser.add_argument('--configs', default=None,
                         help='folder holding the LGD configs (default: the '
                         'configs shipped with mmlgd)')
-    parser.add_argument('--force', action='store_true',
-                        help='replace --out if it exists')
+    add_force(parser, '--out')
     return parser
 
 

@@ -23,6 +23,7 @@ import functools
 import os
 import pickle
 import sys
+from argparse import ArgumentParser
 from typing import Callable, Optional, Sequence, Tuple, Type
 
 __all__ = ['USER_ERRORS', 'CliError', 'Interrupted', 'cli_main', 'exit_with']
@@ -92,13 +93,21 @@ def exit_with(message: str, code: int = 1) -> SystemExit:
 
 
 def cli_main(func: Optional[Callable] = None, *,
+             parser: Optional[Callable[[], ArgumentParser]] = None,
              extra: Sequence[Type[BaseException]] = ()) -> Callable:
-    """Decorate a tool's ``main(argv=None)`` with the exit convention above.
+    """Decorate a tool's ``main`` with the exit convention above.
 
-    Use as ``@cli_main`` or ``@cli_main(extra=(KeyError,))``.
+    Use as ``@cli_main`` on ``main(argv=None)``, or as
+    ``@cli_main(parser=build_parser)`` on ``main(args)``, which then gets
+    the parsed :class:`argparse.Namespace`; ``extra=(KeyError, ...)`` adds
+    user-error types.
 
     Args:
-        func (Callable): ``main(argv=None) -> None | int``.
+        func (Callable): ``main(argv=None)`` (or ``main(args)`` with
+            ``parser``) returning None or an exit status.
+        parser (Callable, optional): builds the tool's
+            :class:`argparse.ArgumentParser`; ``argv`` is parsed with it
+            before ``func`` runs (inside the convention).
         extra (Sequence[type]): more exception types that are user errors
             for this tool.
 
@@ -111,13 +120,14 @@ def cli_main(func: Optional[Callable] = None, *,
         TypeError: ``main`` returned something other than None or an int.
     """
     if func is None:
-        return functools.partial(cli_main, extra=extra)
+        return functools.partial(cli_main, parser=parser, extra=extra)
     errors = USER_ERRORS + tuple(extra)
 
     @functools.wraps(func)
     def main(argv: Optional[Sequence[str]] = None) -> int:
         try:
-            status = func(argv)
+            status = func(argv if parser is None else
+                          parser().parse_args(argv))
         except KeyboardInterrupt:
             raise exit_with('interrupted.', INTERRUPTED) from None
         except errors as err:

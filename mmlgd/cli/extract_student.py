@@ -4,7 +4,7 @@ pre-training checkpoint (:func:`mmlgd.apis.extract_student.extract_student`).
 from mmlgd.apis.extract_student import FORMATS, extract_student
 
 from .errors import cli_main
-from .parser import make_parser
+from .parser import add_force, make_parser
 
 
 def build_parser():
@@ -16,14 +16,12 @@ def build_parser():
         '--format', default='mmpretrain', choices=FORMATS,
         help="key naming: 'mmpretrain' keeps 'backbone.*', 'torchvision' "
         'gives torchvision ResNet names without prefix')
-    parser.add_argument('--force', action='store_true',
-                        help='overwrite DST if it exists')
+    add_force(parser, 'DST')
     return parser
 
 
-@cli_main
-def main(argv=None):
-    args = build_parser().parse_args(argv)
+@cli_main(parser=build_parser)
+def main(args):
     info = extract_student(args.src, args.dst, args.format, args.force)
     print(f"Wrote {info['path']}: {info['num_tensors']} tensors, "
           f"format={info['format']}, sha256={info['sha256']}")

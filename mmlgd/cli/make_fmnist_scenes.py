@@ -2,7 +2,7 @@
 segmentation scenes from Fashion-MNIST items
 (:func:`mmlgd.datasets.fashion_mnist.scenes.make_scenes`)."""
 from .errors import cli_main
-from .parser import make_parser
+from .parser import add_force, add_seed, make_parser
 
 
 def build_parser():
@@ -20,16 +20,14 @@ def build_parser():
                    help='scene side, pixels (>= 42)')
     p.add_argument('--items', type=int, nargs=2, default=[2, 5],
                    metavar=('MIN', 'MAX'), help='items per scene')
-    p.add_argument('--seed', type=int, default=0, help='scene seed')
-    p.add_argument('--force', action='store_true',
-                   help='overwrite an existing, different output')
+    add_seed(p, 'scene')
+    add_force(p, 'an existing, different output')
     return p
 
 
-@cli_main
-def main(argv=None):
+@cli_main(parser=build_parser)
+def main(a):
     from mmlgd.datasets.fashion_mnist.scenes import make_scenes
-    a = build_parser().parse_args(argv)
     s = make_scenes(a.fmnist, a.out, a.n_train, a.n_val, a.canvas,
                     tuple(a.items), a.seed, a.force)
     state = ('up to date, skipped' if s['skipped'] else

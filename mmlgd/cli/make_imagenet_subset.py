@@ -4,7 +4,7 @@ ImageNet-1k training subsets
 from mmlgd.datasets.class_subsets import make_imagenet_subset
 
 from .errors import cli_main
-from .parser import make_parser
+from .parser import add_force, add_seed, make_parser
 
 
 def build_parser():
@@ -16,17 +16,15 @@ def build_parser():
     parser.add_argument('--out', default=None,
                         help='annotation file to write (default: '
                         'data/imagenet/meta/train_<N>-per-class_seed<S>.txt)')
-    parser.add_argument('--seed', type=int, default=0, help='base seed')
+    add_seed(parser, 'base')
     parser.add_argument('--num-classes', type=int, default=1000,
                         help='expected number of class folders')
-    parser.add_argument('--force', action='store_true',
-                        help='replace an existing list')
+    add_force(parser, 'the list')
     return parser
 
 
-@cli_main
-def main(argv=None):
-    args = build_parser().parse_args(argv)
+@cli_main(parser=build_parser)
+def main(args):
     out = args.out or ('data/imagenet/meta/train_'
                        f'{args.num_per_class}-per-class_seed{args.seed}.txt')
     n = make_imagenet_subset(args.train_dir, out, args.num_per_class,

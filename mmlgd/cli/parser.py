@@ -3,7 +3,7 @@
 import argparse
 from typing import Optional
 
-__all__ = ['DefaultsFormatter', 'make_parser']
+__all__ = ['DefaultsFormatter', 'add_force', 'add_seed', 'make_parser']
 
 
 class DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter,
@@ -28,3 +28,25 @@ def make_parser(description: str,
     """
     return argparse.ArgumentParser(description=description, epilog=epilog,
                                    formatter_class=DefaultsFormatter)
+
+
+def add_force(parser: argparse.ArgumentParser,
+              what: str = 'the output') -> None:
+    """``--force``: replace ``what`` when it exists (never silently).
+
+    Args:
+        parser (argparse.ArgumentParser): the tool's parser.
+        what (str): the output(s) it replaces, for the help.
+    """
+    parser.add_argument('--force', action='store_true',
+                        help=f'replace {what} if it exists')
+
+
+def add_seed(parser: argparse.ArgumentParser, what: str = 'random') -> None:
+    """``--seed`` (int, default 0).
+
+    Args:
+        parser (argparse.ArgumentParser): the tool's parser.
+        what (str): what the seed draws, for the help.
+    """
+    parser.add_argument('--seed', type=int, default=0, help=f'{what} seed')

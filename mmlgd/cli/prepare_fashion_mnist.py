@@ -4,7 +4,7 @@ prepare`)."""
 from mmlgd.datasets.fashion_mnist.idx import DEBIAN_DIR
 
 from .errors import cli_main
-from .parser import make_parser
+from .parser import add_force, add_seed, make_parser
 
 
 def build_parser():
@@ -14,22 +14,20 @@ def build_parser():
                    help='folder with the four idx files (gz or raw)')
     p.add_argument('--out', default='data/fashion_mnist',
                    help='output root (one folder per split + splits.json)')
-    p.add_argument('--seed', type=int, default=0, help='split seed')
+    add_seed(p, 'split')
     p.add_argument('--n-teacher', type=int, default=10000,
                    help="images of the labelled 'teacher' split")
     p.add_argument('--n-pretrain', type=int, default=20000,
                    help="images of the unlabelled 'pretrain' split")
     p.add_argument('--probe-sizes', type=int, nargs='*', default=[1000, 5000],
                    help='sizes of the nested linear-probe splits')
-    p.add_argument('--force', action='store_true',
-                   help='overwrite an existing, different output')
+    add_force(p, 'an existing, different output')
     return p
 
 
-@cli_main
-def main(argv=None):
+@cli_main(parser=build_parser)
+def main(a):
     from mmlgd.datasets.fashion_mnist.splits import prepare
-    a = build_parser().parse_args(argv)
     s = prepare(a.src, a.out, a.seed, a.n_teacher, a.n_pretrain,
                 a.probe_sizes, a.force)
     state = 'up to date, skipped' if s['skipped'] else 'written'

@@ -3,7 +3,7 @@ train/val lists (:func:`mmlgd.datasets.class_subsets.split_caltech256`)."""
 from mmlgd.datasets.class_subsets import split_caltech256
 
 from .errors import cli_main
-from .parser import make_parser
+from .parser import add_force, add_seed, make_parser
 
 
 def build_parser():
@@ -16,15 +16,13 @@ def build_parser():
                         help='folder for train.txt and val.txt')
     parser.add_argument('--num-train', type=int, default=60,
                         help='training images per class')
-    parser.add_argument('--seed', type=int, default=0, help='base seed')
-    parser.add_argument('--force', action='store_true',
-                        help='replace existing lists')
+    add_seed(parser, 'base')
+    add_force(parser, 'the lists')
     return parser
 
 
-@cli_main
-def main(argv=None):
-    args = build_parser().parse_args(argv)
+@cli_main(parser=build_parser)
+def main(args):
     n_train, n_val = split_caltech256(args.image_dir, args.out_dir,
                                       args.num_train, args.seed, args.force)
     print(f'{args.out_dir}: train.txt {n_train} images, val.txt {n_val}')

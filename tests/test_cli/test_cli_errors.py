@@ -101,6 +101,30 @@ def test_success_status_and_argparse_errors(capsys):
     assert info.value.code == 2  # argparse's usage error, unchanged
 
 
+def test_parsed_args_mode(capsys):
+    """``@cli_main(parser=...)``: ``main`` gets the Namespace; parsing
+    errors stay argparse's (status 2)."""
+    from mmlgd.cli.parser import add_force, make_parser
+
+    def build_parser():
+        parser = make_parser('demo')
+        add_force(parser, 'OUT')
+        return parser
+
+    @cli_main(parser=build_parser)
+    def main(args):
+        if not args.force:
+            raise FileExistsError('OUT exists; pass --force')
+    assert main(['--force']) == 0
+    with pytest.raises(SystemExit) as info:
+        main([])
+    assert info.value.code == 1
+    assert capsys.readouterr().err == 'error: OUT exists; pass --force\n'
+    with pytest.raises(SystemExit) as info:
+        main(['--forse'])
+    assert info.value.code == 2
+
+
 def test_non_int_return_is_a_bug():
     @cli_main
     def main(argv=None):
@@ -115,6 +139,7 @@ def test_traceback_on_request(monkeypatch):
         _raiser(ValueError('x'))([])
 
 
+@pytest.mark.e2e
 def test_process_exit_status_and_stderr(tmp_path):
     """What a shell sees from ``sys.exit(main())``: status 1, one stderr
     line, no traceback."""
