@@ -1,9 +1,11 @@
 """The argument parser every ``tools/`` command line is built with: its
 ``--help`` shows each option's default."""
 import argparse
+import os
 from typing import Optional
 
-__all__ = ['DefaultsFormatter', 'add_force', 'add_seed', 'make_parser']
+__all__ = ['DefaultsFormatter', 'add_force', 'add_runner_args', 'add_seed',
+           'export_local_rank', 'make_parser']
 
 
 class DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter,
@@ -50,3 +52,35 @@ def add_seed(parser: argparse.ArgumentParser, what: str = 'random') -> None:
         what (str): what the seed draws, for the help.
     """
     parser.add_argument('--seed', type=int, default=0, help=f'{what} seed')
+
+
+def add_runner_args(
+        parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The flags every Runner tool shares: ``--cfg-options``, ``--launcher``,
+    ``--local-rank`` (call :func:`export_local_rank` on the parsed args).
+
+    Args:
+        parser (argparse.ArgumentParser): the tool's parser.
+
+    Returns:
+        argparse.ArgumentParser: ``parser``.
+    """
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, key=value (xxx=[a,b] for lists)')
+    parser.add_argument('--launcher',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help='set by older launchers; exported as '
+                        'LOCAL_RANK when that is unset')
+    return parser
+
+
+def export_local_rank(args: argparse.Namespace) -> argparse.Namespace:
+    """Export ``args.local_rank`` as ``LOCAL_RANK`` unless the launcher set
+    it already; returns ``args``."""
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
