@@ -6,16 +6,16 @@
   (``main(argv)``; flags -> config in ``merge_args`` / ``enable_show``).
 * :mod:`.build_tsb`: precompute a config's TSB (``tools/build_tsb.py``).
 * :mod:`.extract_student`: export an LGD student backbone, mmpretrain or
-  torchvision key names (``extract_student()``; its command line
-  ``tools/extract_student.py`` is :mod:`mmlgd.cli.extract_student`).
+  torchvision key names (``tools/extract_student.py``).
 * :mod:`.convert_checkpoint`: make a trusted plain-mmengine checkpoint
-  load with ``weights_only=True`` (``convert_checkpoint()``; command line
-  :mod:`mmlgd.cli.convert_checkpoint`).
+  load with ``weights_only=True`` (``tools/misc/convert_checkpoint.py``).
 * :mod:`.inferencer` / :mod:`.inferencer_cli`: zero-shot inference on
   image files (``tools/infer.py``).
 
 :mod:`.runner_setup` and the inferencer are imported with the package; the
-tool modules above on use.
+tool modules above on use. The command lines of ``extract_student`` and
+``convert_checkpoint`` (their parsing and exit codes) are in
+:mod:`mmlgd.cli`; here are the functions they call.
 """
 from .inferencer import ZeroShotInferencer
 from .inferencer_cli import infer_images, parse_classes, parse_templates
