@@ -13,7 +13,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import mmlgd
-from mmlgd.apis import build_runner, convert_checkpoint
+from mmlgd.apis import build_runner
 from mmlgd.checkpoint_compat import (
     message_hub_from_plain,
     message_hub_to_plain,
@@ -261,6 +261,7 @@ def test_crafted_pickle_is_refused_not_executed(kind, tmp_path, capfd):
 
 @pytest.fixture(scope='module')
 def convert_tool():
+    from mmlgd.cli import convert_checkpoint
     return convert_checkpoint
 
 

@@ -6,7 +6,9 @@
 Formats (mmpretrain ``backbone.*`` names, or torchvision ResNet names) and
 the output file: :mod:`mmlgd.apis.extract_student`.
 """
-from mmlgd.apis.extract_student import cli
+import sys
+
+from mmlgd.cli.extract_student import main
 
 if __name__ == '__main__':
-    cli()
+    sys.exit(main())

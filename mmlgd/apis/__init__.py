@@ -16,7 +16,9 @@
   image files (``tools/infer.py``).
 
 :mod:`.runner_setup` and the inferencer are imported with the package; the
-tool modules above on use.
+tool modules above on use. The command lines of ``extract_student`` and
+``convert_checkpoint`` (their parsing and exit codes) are in
+:mod:`mmlgd.cli`; here are the functions they call.
 """
 from .inferencer import ZeroShotInferencer
 from .inferencer_cli import infer_images, parse_classes, parse_templates

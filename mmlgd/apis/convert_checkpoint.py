@@ -5,7 +5,9 @@ Checkpoints written by plain mmengine pickle their message hub's
 unpickle (see :mod:`mmlgd.checkpoint_compat`). This tool loads such a file
 ONCE with ``weights_only=False`` -- which runs any code the file contains, so
 only use it on files you trust -- rewrites the message hub into plain tensors
-and writes a copy that loads with ``weights_only=True``::
+and writes a copy that loads with ``weights_only=True``
+(:func:`convert_checkpoint`; the command line is
+:mod:`mmlgd.cli.convert_checkpoint`)::
 
     python tools/misc/convert_checkpoint.py IN.pth OUT.pth --trust [--force]
 
@@ -13,32 +15,15 @@ The output is written atomically and verified (``torch.load(OUT,
 weights_only=True)`` after ``import mmlgd``). Runs started with mmlgd resume
 from it as usual (the message hub is rebuilt by ``PlainMessageHubHook``).
 """
-import argparse
 import io
 import os.path as osp
 import pickle
-import sys
 
 import torch
 
 import mmlgd  # noqa: F401  allow-list for weights_only loading
 from mmlgd.checkpoint_compat import message_hub_to_plain, safe_torch_load
 from mmlgd.utils.fileio import atomic_write_bytes
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Convert a trusted mmengine checkpoint so that it loads '
-        'with torch.load(weights_only=True).')
-    parser.add_argument('src', help='input checkpoint (.pth)')
-    parser.add_argument('dst', help='output checkpoint (.pth)')
-    parser.add_argument(
-        '--trust', action='store_true',
-        help='confirm that SRC is trusted: it is unpickled with '
-        'weights_only=False, which can execute code stored in the file')
-    parser.add_argument('--force', action='store_true',
-                        help='overwrite DST if it exists')
-    return parser.parse_args(argv)
 
 
 def convert(checkpoint):
@@ -84,32 +69,36 @@ def serialize_verified(checkpoint) -> bytes:
     return data
 
 
-def main(argv=None) -> int:
-    """Convert ``src`` into ``dst``; returns 0.
+def convert_checkpoint(src: str, dst: str, force: bool = False) -> str:
+    """Convert ``src`` into ``dst`` (see the module doc); returns ``dst``.
+
+    ``src`` is unpickled with ``weights_only=False``, which runs any code the
+    file holds: call this on trusted files only (the tool asks for
+    ``--trust``).
+
+    Args:
+        src (str): the plain-mmengine checkpoint.
+        dst (str): the output; written atomically, then loaded back with
+            :func:`mmlgd.checkpoint_compat.safe_torch_load`.
+        force (bool): replace an existing ``dst``.
+
+    Returns:
+        str: ``dst``.
 
     Raises:
-        SystemExit: no ``--trust``; ``src`` missing; ``dst`` exists without
-            ``--force``.
+        FileNotFoundError: ``src`` does not exist.
+        FileExistsError: ``dst`` exists and ``force`` is False (checked
+            before and after the conversion).
         pickle.UnpicklingError: the result would still need non-allow-listed
             globals (nothing is written then).
     """
-    args = parse_args(argv)
-    if not args.trust:
-        sys.exit('convert_checkpoint: refusing to unpickle '
-                 f'{args.src!r} with weights_only=False: that executes any '
-                 'code stored in the file. Pass --trust if you trust it.')
-    if not osp.isfile(args.src):
-        sys.exit(f'convert_checkpoint: {args.src!r} does not exist.')
-    if osp.lexists(args.dst) and not args.force:
-        sys.exit(f'convert_checkpoint: {args.dst!r} exists; pass --force to '
-                 'overwrite it.')
-    checkpoint = torch.load(args.src, map_location='cpu', weights_only=False)
+    if not osp.isfile(src):
+        raise FileNotFoundError(f'{src!r} does not exist.')
+    if osp.lexists(dst) and not force:
+        raise FileExistsError(f'{dst!r} exists; pass --force (force=True) '
+                              'to overwrite it.')
+    checkpoint = torch.load(src, map_location='cpu', weights_only=False)
     data = serialize_verified(convert(checkpoint))
-    try:
-        atomic_write_bytes(args.dst, data, force=args.force)
-    except FileExistsError as err:  # appeared while we were converting
-        sys.exit(f'convert_checkpoint: {err}')
-    safe_torch_load(args.dst)  # what mmlgd will do when it loads the file
-    print(f'wrote {args.dst} (loads with weights_only=True)')
-    return 0
-
+    atomic_write_bytes(dst, data, force=force)
+    safe_torch_load(dst)  # what mmlgd will do when it loads the file
+    return dst

@@ -1,5 +1,6 @@
 """Export the student backbone of an LGD pre-training checkpoint
-(``tools/extract_student.py``; :func:`extract_student` from Python).
+(:func:`extract_student`; its command line ``tools/extract_student.py`` is
+:mod:`mmlgd.cli.extract_student`).
 
     python tools/extract_student.py LGD_CKPT OUT.pth [--format mmpretrain]
         [--force]
@@ -25,13 +26,11 @@ The output is ``{'meta': {...}, 'state_dict': {...}}``, loadable with
 is only replaced with ``--force``. The number of tensors and the output's
 sha256 are printed.
 """
-import argparse
 import datetime
 import hashlib
 import io
 import os.path as osp
 import re
-import sys
 from collections import OrderedDict
 from typing import Dict, Optional
 
@@ -149,36 +148,3 @@ def _plain_meta(meta: Optional[dict]) -> dict:
         return {}
     return {k: v for k, v in meta.items()
             if isinstance(v, (str, int, float, bool))}
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Export the student backbone of an LGD checkpoint.')
-    parser.add_argument('src', help='LGD pre-training checkpoint')
-    parser.add_argument('dst', help='output backbone checkpoint')
-    parser.add_argument(
-        '--format', default='mmpretrain', choices=FORMATS,
-        help="key naming: 'mmpretrain' keeps 'backbone.*' (default), "
-        "'torchvision' gives torchvision ResNet names without prefix")
-    parser.add_argument('--force', action='store_true',
-                        help='overwrite DST if it exists')
-    return parser.parse_args(argv)
-
-
-def main(argv=None) -> dict:
-    """Command line of ``tools/extract_student.py``; returns the info dict
-    of :func:`extract_student`."""
-    args = parse_args(argv)
-    info = extract_student(args.src, args.dst, args.format, args.force)
-    print(f"Wrote {info['path']}: {info['num_tensors']} tensors, "
-          f"format={info['format']}, sha256={info['sha256']}")
-    return info
-
-
-def cli(argv=None) -> dict:
-    """:func:`main` with bad input turned into ``error: ...`` and exit
-    status 1 instead of a traceback."""
-    try:
-        return main(argv)
-    except (ValueError, FileExistsError, FileNotFoundError) as err:
-        sys.exit(f'error: {err}')

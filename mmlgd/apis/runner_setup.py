@@ -19,6 +19,9 @@ def parse_runner_args(parser: argparse.ArgumentParser,
     ``--launcher``, ``--local-rank``), parse ``argv`` and export
     ``LOCAL_RANK`` for the launcher when it is not set yet.
 
+    Kept for the tools not yet on :mod:`mmlgd.cli`; the flags are
+    :func:`mmlgd.cli.parser.add_runner_args`.
+
     Args:
         parser (argparse.ArgumentParser): the tool's own flags.
         argv (Sequence[str], optional): ``sys.argv[1:]`` when None.
@@ -26,17 +29,9 @@ def parse_runner_args(parser: argparse.ArgumentParser,
     Returns:
         argparse.Namespace: the parsed flags.
     """
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value (xxx=[a,b] for lists)')
-    parser.add_argument('--launcher',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    from mmlgd.cli.parser import add_runner_args, export_local_rank
+    add_runner_args(parser)
+    return export_local_rank(parser.parse_args(argv))
 
 
 def scope_of(cfg: Config) -> str:

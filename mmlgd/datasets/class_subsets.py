@@ -17,7 +17,6 @@ class list (sorted folders for ImageNet, :data:`CALTECH256_FOLDERS` for
 Caltech-256, which is also the ``caltech256`` TSB's row order). Files are
 written atomically and never overwritten without ``force``.
 """
-import argparse
 import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -180,26 +179,3 @@ def split_caltech256(image_dir: str, out_dir: str, num_train: int = 60,
 def _some(items: Sequence[str], n: int = 10) -> str:
     shown = ', '.join(items[:n])
     return shown + (f' ... ({len(items) - n} more)' if len(items) > n else '')
-
-
-def imagenet_subset_main(argv=None) -> int:
-    """Command line of ``tools/dataset_converters/make_imagenet_subset.py``;
-    returns the number of images listed."""
-    parser = argparse.ArgumentParser(
-        description='Seeded per-class ImageNet-1k training subsets')
-    parser.add_argument('num_per_class', type=int,
-                        help='images per class (13: 1%%, 128: 10%%)')
-    parser.add_argument('--train-dir', default='data/imagenet/train')
-    parser.add_argument('--out', default=None)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--num-classes', type=int, default=1000)
-    parser.add_argument('--force', action='store_true',
-                        help='replace an existing list')
-    args = parser.parse_args(argv)
-    out = args.out or ('data/imagenet/meta/train_'
-                       f'{args.num_per_class}-per-class_seed{args.seed}.txt')
-    n = make_imagenet_subset(args.train_dir, out, args.num_per_class,
-                             args.seed, args.num_classes, args.force)
-    print(f'{out}: {n} images')
-    return n
-

@@ -5,9 +5,9 @@ import os.path as osp
 
 import pytest
 
+from mmlgd.cli.make_imagenet_subset import main as imagenet_subset_main
 from mmlgd.datasets.class_subsets import (
     draw_per_class,
-    imagenet_subset_main,
     make_imagenet_subset,
     split_caltech256,
 )
@@ -92,8 +92,8 @@ def test_imagenet_subset_refuses_overwrite_and_wrong_class_count(tmp_path):
 def test_imagenet_subset_tool(tmp_path, capsys):
     train = make_tree(str(tmp_path / 'train'), {'n01': 5, 'n02': 6})
     out = str(tmp_path / 'sub.txt')
-    imagenet_subset_main(['2', '--train-dir', train, '--out', out,
-                          '--num-classes', '2'])
+    assert imagenet_subset_main(['2', '--train-dir', train, '--out', out,
+                                 '--num-classes', '2']) == 0
     assert f'{out}: 4 images' in capsys.readouterr().out
     assert len(read(out)) == 4
 

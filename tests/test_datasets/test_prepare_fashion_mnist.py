@@ -234,18 +234,19 @@ need_debian = pytest.mark.skipif(
 
 @need_debian
 def test_real_release_checksums_and_cli(tmp_path, capsys):
-    pfm.main(['--out', str(tmp_path / 'out'), '--n-teacher', '50',
-              '--n-pretrain', '60', '--probe-sizes', '20', '30'])
+    from mmlgd.cli.prepare_fashion_mnist import main
+    main(['--out', str(tmp_path / 'out'), '--n-teacher', '50',
+          '--n-pretrain', '60', '--probe-sizes', '20', '30'])
     assert 'written' in capsys.readouterr().out
     meta = json.loads((tmp_path / 'out' / 'splits.json').read_text())
     assert meta['config']['source_md5'] == pfm.RAW_MD5
     imgs, labs = read_split(tmp_path / 'out', 'test')
     assert imgs.shape == (10000, 28, 28) and labs.shape == (10000, )
-    pfm.main(['--out', str(tmp_path / 'out'), '--n-teacher', '50',
-              '--n-pretrain', '60', '--probe-sizes', '20', '30'])
+    main(['--out', str(tmp_path / 'out'), '--n-teacher', '50',
+          '--n-pretrain', '60', '--probe-sizes', '20', '30'])
     assert 'skipped' in capsys.readouterr().out
     with pytest.raises(SystemExit, match='--force'):
-        pfm.main(['--out', str(tmp_path / 'out'), '--n-teacher', '51'])
+        main(['--out', str(tmp_path / 'out'), '--n-teacher', '51'])
 
 
 @need_debian

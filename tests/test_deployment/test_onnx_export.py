@@ -14,7 +14,7 @@ pytest.importorskip('onnx')
 ort = pytest.importorskip('onnxruntime')
 pytest.importorskip('onnxscript')
 
-from mmlgd.apis.extract_student import main as extract_student_main  # noqa: E402,E501
+from mmlgd.cli.extract_student import main as extract_student_main  # noqa: E402,E501
 from mmlgd.deployment import export_onnx, require_onnx  # noqa: E402
 
 SIZE = 32  # small input: fast; the benchmark uses 224

@@ -7,7 +7,9 @@
 
 Scenes and output layout: :mod:`mmlgd.datasets.fashion_mnist.scenes`.
 """
-from mmlgd.datasets.fashion_mnist.scenes import main
+import sys
+
+from mmlgd.cli.make_fmnist_scenes import main
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

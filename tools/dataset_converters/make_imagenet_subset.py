@@ -9,7 +9,9 @@ annotation file (default data/imagenet/meta/train_<N>-per-class_seed<S>.txt)
 atomically; an existing file is kept unless --force. Logic:
 :mod:`mmlgd.datasets.class_subsets`.
 """
-from mmlgd.datasets.class_subsets import imagenet_subset_main
+import sys
+
+from mmlgd.cli.make_imagenet_subset import main
 
 if __name__ == '__main__':
-    imagenet_subset_main()
+    sys.exit(main())

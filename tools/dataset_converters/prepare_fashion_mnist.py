@@ -6,7 +6,9 @@
 
 Splits, layout and checks: :mod:`mmlgd.datasets.fashion_mnist.splits`.
 """
-from mmlgd.datasets.fashion_mnist.splits import main
+import sys
+
+from mmlgd.cli.prepare_fashion_mnist import main
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -10,25 +10,9 @@ tools/make-caltech-trainval.py, but seeded, and as lists instead of copies).
 A missing class folder is an error naming it; existing lists are kept unless
 --force. Logic: mmlgd.datasets.class_subsets.split_caltech256.
 """
-import argparse
+import sys
 
-from mmlgd.datasets.class_subsets import split_caltech256
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--image-dir',
-                        default='data/caltech256/256_ObjectCategories')
-    parser.add_argument('--out-dir', default='data/caltech256/meta')
-    parser.add_argument('--num-train', type=int, default=60)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--force', action='store_true',
-                        help='replace existing lists')
-    args = parser.parse_args(argv)
-    n_train, n_val = split_caltech256(args.image_dir, args.out_dir,
-                                      args.num_train, args.seed, args.force)
-    print(f'{args.out_dir}: train.txt {n_train} images, val.txt {n_val}')
-
+from mmlgd.cli.split_caltech256 import main
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -7,7 +7,7 @@ trusted files only). Details: :mod:`mmlgd.apis.convert_checkpoint`.
 """
 import sys
 
-from mmlgd.apis.convert_checkpoint import main
+from mmlgd.cli.convert_checkpoint import main
 
 if __name__ == '__main__':
     sys.exit(main())

@@ -26,16 +26,14 @@ Output layout under ``out``::
 Deterministic: scene ``i`` of a split depends only on (seed, split, i).
 Re-running with the same arguments skips; different ones need ``--force``.
 """
-import argparse
 import hashlib
 import io
 import json
 import os
 import os.path as osp
 import re
-import sys
 import time
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Dict, Tuple, Union
 
 import numpy as np
 from PIL import Image
@@ -50,7 +48,7 @@ from .idx import progress, read_idx
 from .render import RENDER_DEFAULTS, render_scene
 from .splits import MARKER as FMNIST_MARKER
 
-__all__ = ['MARKER', 'RENDER_DEFAULTS', 'class_names', 'load_items', 'main',
+__all__ = ['MARKER', 'RENDER_DEFAULTS', 'class_names', 'load_items',
            'make_scenes', 'render_scene']
 
 MARKER = 'scenes.json'
@@ -220,30 +218,3 @@ def _remove_stale(out: str) -> None:
             for f in os.listdir(folder) if osp.isdir(folder) else []:
                 if pattern.match(f):
                     os.unlink(osp.join(folder, f))
-
-
-def main(argv: Optional[Sequence[str]] = None) -> None:
-    """Command line of ``tools/dataset_converters/make_fmnist_scenes.py``
-    (exits with ``error: ...`` on bad input)."""
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--fmnist', default='data/fashion_mnist',
-                   help='output folder of prepare_fashion_mnist.py')
-    p.add_argument('--out', default='data/fmnist_scenes')
-    p.add_argument('--n-train', type=int, default=2000)
-    p.add_argument('--n-val', type=int, default=500)
-    p.add_argument('--canvas', type=int, default=128)
-    p.add_argument('--items', type=int, nargs=2, default=[2, 5],
-                   metavar=('MIN', 'MAX'))
-    p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--force', action='store_true',
-                   help='overwrite an existing, different output')
-    a = p.parse_args(argv)
-    try:
-        s = make_scenes(a.fmnist, a.out, a.n_train, a.n_val, a.canvas,
-                        tuple(a.items), a.seed, a.force)
-    except (FileNotFoundError, FileExistsError, ValueError) as e:
-        sys.exit(f'error: {e}')
-    state = ('up to date, skipped' if s['skipped'] else
-             f"written ({s['instances']} instances)")
-    print(f"{s['out']}: {s['scenes']} scenes {state} in {s['seconds']} s")
-

@@ -24,13 +24,11 @@ Source checks (:mod:`.idx`): valid idx header (magic 0x801 labels / 0x803
 28x28 images, count matching the data length), gzip's CRC for .gz, and the
 md5 of the DECOMPRESSED content against the official release.
 """
-import argparse
 import hashlib
 import json
 import os
 import os.path as osp
 import shutil
-import sys
 import time
 from typing import Dict, Optional, Sequence
 
@@ -50,7 +48,7 @@ from .idx import (
 )
 
 __all__ = ['ChecksumError', 'DEBIAN_DIR', 'MARKER', 'NAMES', 'RAW_MD5',
-           'main', 'make_splits', 'prepare', 'read_idx', 'split_names']
+           'make_splits', 'prepare', 'read_idx', 'split_names']
 
 MARKER = 'splits.json'
 FORMAT_VERSION = 1
@@ -215,32 +213,3 @@ def prepare(src: str = DEBIAN_DIR, out: str = 'data/fashion_mnist',
                   dict(config=config, splits=record, notes=notes))
     summary.update(skipped=False, seconds=round(time.time() - t0, 2))
     return summary
-
-
-def main(argv: Optional[Sequence[str]] = None) -> None:
-    """Command line of ``tools/dataset_converters/prepare_fashion_mnist.py``
-    (exits with ``error: ...`` on bad input)."""
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--src', default=DEBIAN_DIR,
-                   help='folder with the four idx files (gz or raw)')
-    p.add_argument('--out', default='data/fashion_mnist')
-    p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--n-teacher', type=int, default=10000)
-    p.add_argument('--n-pretrain', type=int, default=20000)
-    p.add_argument('--probe-sizes', type=int, nargs='*', default=[1000, 5000])
-    p.add_argument('--force', action='store_true',
-                   help='overwrite an existing, different output')
-    a = p.parse_args(argv)
-    try:
-        s = prepare(a.src, a.out, a.seed, a.n_teacher, a.n_pretrain,
-                    a.probe_sizes, a.force)
-    except (FileNotFoundError, FileExistsError, ValueError) as e:
-        sys.exit(f'error: {e}')
-    state = 'up to date, skipped' if s['skipped'] else 'written'
-    print(f"{s['out']}: {state} in {s['seconds']} s (seed {s['seed']})")
-    for name, info in s['splits'].items():
-        print(f"  {name:10s} {info['size']:6d} images  "
-              f"labels={info['labels']:6s}  {info['path']}")
-    for n in s['notes']:
-        print(f'  note: {n}')
-
