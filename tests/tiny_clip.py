@@ -15,7 +15,6 @@ from mmlgd.testing.tiny_clip import (  # noqa: F401  one home, re-exported
     write_tiny_clip,
 )
 
-
 # OpenAI-format checkpoints (clip.model.CLIP, the code the LGD authors
 # vendored) and the open_clip configs of the same architectures: the plain
 # name builds nn.GELU (like open_clip's 'RN50'), the '-quickgelu' name

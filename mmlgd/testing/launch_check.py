@@ -97,6 +97,7 @@ def write_plan(family: str, out: str, tiny_clip, nproc: int = 2,
             all shipped configs of the family).
     """
     from mmlgd.utils.configs import config_path
+
     from .config_shrink import shrink_config
     from .tiny_weights import fabricate_model_checkpoint
     configs = configs or [c for c in shipped_configs()
