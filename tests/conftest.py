@@ -42,13 +42,18 @@ def keep_default_scope():
 _restored = []
 
 
-@pytest.fixture
-def free_port() -> int:
+def find_free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago (for torchrun's
     ``--master-port`` / ``MASTER_PORT`` of the multi-process tests)."""
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def free_port() -> int:
+    """:func:`find_free_port` as a fixture."""
+    return find_free_port()
 
 
 @pytest.fixture(scope='session')

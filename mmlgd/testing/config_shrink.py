@@ -205,6 +205,7 @@ class _Shrinker:
         for key in ('val_dataloader', 'test_dataloader'):
             self.loader(key, self.eval_images)
         self._cached()
+        self._bags()
         self._loops()
         self._optim()
         cfg.default_hooks = cfg.get('default_hooks', None) or {}
@@ -235,6 +236,22 @@ class _Shrinker:
         build_teacher_cache(plain, cache, loader.dataset.num_views,
                             device=self.device)
         teacher.cache_dir = loader.dataset.cache_dir = cache
+
+    def _bags(self) -> None:
+        """A BINGO config: its clean-view pipeline shrunk like the others,
+        and its neighbour file built from the shrunk teacher and data before
+        the launch, as ``tools/bingo_neighbours.py`` does."""
+        if self.cfg.model.get('type') != 'BINGO':
+            return
+        from mmlgd.apis.bingo_neighbours import build_neighbours
+        walk(self.cfg.get('knn_pipeline'), self._shrink_once)
+        bag = self.cfg.train_dataloader.dataset
+        k = min(bag.get('num_neighbours', 5),
+                self.world_size * self.batch_size * self.iters - 1)
+        bag.num_neighbours = k
+        bag.neighbour_file = build_neighbours(
+            copy.deepcopy(self.cfg), k=k,
+            out=osp.join(self.root, 'neighbours.npz'), force=True)
 
     def _loops(self) -> None:
         train = self.cfg.get('train_cfg')

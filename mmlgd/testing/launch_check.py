@@ -47,8 +47,10 @@ FAMILIES = (
     ('fashion_mnist/zero-shot_*', 'eval'),
     ('lgd/*', 'pretrain'),
     ('seed/*', 'pretrain'),
+    ('bingo/*', 'pretrain'),
     ('fashion_mnist/lgd*', 'pretrain'),
-    ('fashion_mnist/seed_*', 'pretrain'),
+    ('fashion_mnist/seed*', 'pretrain'),
+    ('fashion_mnist/bingo_*', 'pretrain'),
     ('fashion_mnist/tac_*', 'pretrain'),
 )
 

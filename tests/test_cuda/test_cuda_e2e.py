@@ -7,33 +7,23 @@ import copy
 import json
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
 from _cuda import CUDA, images, lgd_cfg
-
-# MERGE (lead): wire this name to b-launch's package shrinker of paper
-# configs. The interface this test relies on:
-#   shrink_paper_config(cfg, tiny_clip, data_root, tsb_cache, work_dir,
-#                       name) -> cfg
-# turns a loaded paper config (in place, and returns it) into a run of a few
-# iterations over the image folder ``data_root`` at 32 px, with the tiny
-# open_clip teacher and TSB encoder of ``tiny_clip`` (TSB cached in
-# ``tsb_cache``), BN for SyncBN, a plain ``OptimWrapper`` (so that ``--amp``
-# turns it into mmengine's ``AmpOptimWrapper``), the ``work_dir`` and
-# experiment ``name`` set and no checkpoint hook. Until then the test
-# helpers' existing shrinker is used (no second shrinker is written here).
-from _tiny_lgd import shrink_lgd_cfg as shrink_paper_config
 from _tiny_lgd import write_images
+from conftest import find_free_port
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
+from mmlgd.testing.config_shrink import shrink_config
+from mmlgd.utils.configs import config_path
+
 pytestmark = CUDA
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-PAPER = 'configs/lgd/lgd_clip-rn50_resnet18_8xb256-200e_in1k.py'
+PAPER = 'lgd/lgd_clip-rn50_resnet18_8xb256-200e_in1k.py'
 
 
 @pytest.fixture
@@ -138,25 +128,21 @@ class CudaRunMarkerHook(Hook):
 '''
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope='module')
 def nccl_run(tiny_clip, tmp_path_factory):
     """``torchrun --nproc_per_node 1 tools/train.py <shrunk paper config>
     --launcher pytorch --amp`` with ``pin_memory=True``; returns
     (work_dir, marker info, the config without the marker hook)."""
     tmp = tmp_path_factory.mktemp('nccl')
-    write_images(str(tmp / 'imgs'), 8)
     (tmp / 'cuda_run_marker.py').write_text(MARKER_HOOK)
-    cfg = Config.fromfile(osp.join(ROOT, PAPER))
+    cfg = Config.fromfile(config_path(PAPER))
     work = str(tmp / 'work')
-    shrink_paper_config(cfg, tiny_clip, str(tmp / 'imgs'), str(tmp / 'tsb'),
-                        work, 'cuda_nccl')
-    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    # the package's shrinker of paper configs (the launch test's): tiny data
+    # in the config's own format, tiny teacher and TSB, no validation; a
+    # plain OptimWrapper that --amp turns into AmpOptimWrapper
+    shrink_config(cfg, str(tmp / 'data'), tiny_clip, work, 'cuda_nccl',
+                  device='cuda', amp=False, world_size=1,
+                  tsb_cache=str(tmp / 'tsb'))
     cfg.train_dataloader.pin_memory = True  # as on GPUs; the shrinker's is off
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
     plain = str(tmp / 'shrunk_plain.py')  # without the marker, for export
@@ -170,7 +156,7 @@ def nccl_run(tiny_clip, tmp_path_factory):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [ROOT, str(tmp), os.environ.get('PYTHONPATH', '')]))
     cmd = [sys.executable, '-m', 'torch.distributed.run',
-           '--nproc_per_node', '1', '--master_port', str(_free_port()),
+           '--nproc_per_node', '1', '--master_port', str(find_free_port()),
            osp.join(ROOT, 'tools', 'train.py'), path, '--launcher',
            'pytorch', '--amp', '--work-dir', work]
     proc = subprocess.run(cmd, cwd=str(tmp), env=env, capture_output=True,

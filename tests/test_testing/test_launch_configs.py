@@ -10,7 +10,6 @@ import json
 import math
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
@@ -39,21 +38,15 @@ def test_every_shipped_config_is_in_a_family():
         'FAMILIES in mmlgd/testing/launch_check.py')
     assert family_of('lgd/lgd_clip-rn50_mobilenet-v2_8xb256-200e_'
                      'custom-folder.py') == 'folder'
-    assert family_of('bingo/bingo_x.py') is None
+    assert family_of('newalgo/newalgo_x.py') is None
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def _launch(plan, timeout):
+def _launch(plan, port, timeout):
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO + (
         os.pathsep + os.environ['PYTHONPATH']
         if os.environ.get('PYTHONPATH') else ''))
     cmd = [sys.executable, '-m', 'torch.distributed.run',
-           f'--nproc_per_node={NPROC}', f'--master_port={_free_port()}',
+           f'--nproc_per_node={NPROC}', f'--master_port={port}',
            '-m', 'mmlgd.testing.launch_check', plan]
     return subprocess.run(cmd, cwd=osp.dirname(plan), env=env,
                           capture_output=True, text=True, timeout=timeout)
@@ -62,7 +55,7 @@ def _launch(plan, timeout):
 @pytest.mark.dist
 @pytest.mark.e2e
 @pytest.mark.parametrize('family', sorted({f for _, f in FAMILIES}))
-def test_family_runs_as_launched(family, tiny_clip, tmp_path):
+def test_family_runs_as_launched(family, tiny_clip, free_port, tmp_path):
     configs = [c for c in shipped_configs() if family_of(c) == family]
     if not configs:
         pytest.skip(f'no shipped config in family {family!r} yet')
@@ -70,7 +63,7 @@ def test_family_runs_as_launched(family, tiny_clip, tmp_path):
         pytest.importorskip(package, reason=f'{family} configs need '
                             f'`{package}` (pip install {package})')
     plan = write_plan(family, str(tmp_path), tiny_clip, NPROC, configs)
-    proc = _launch(plan, timeout=1200)
+    proc = _launch(plan, free_port, timeout=1200)
     ranks = []
     for r in range(NPROC):
         path = tmp_path / f'results_rank{r}.json'
