@@ -123,6 +123,34 @@ class BaseDistiller(BaseSelfSupervisor):
         self.register_state_dict_post_hook(drop_teacher_keys)
         self.register_load_state_dict_pre_hook(fill_teacher_keys)
 
+    def build_queue(self, queue: Union[dict, nn.Module],
+                    dim: Optional[int]) -> None:
+        """Build ``self.queue``, the teacher-embedding queue of the
+        queue-based baselines (SEED, BINGO), after ``super().__init__``.
+
+        Args:
+            queue (dict | nn.Module): :class:`EmbeddingQueue` config (``dim``
+                defaults to ``dim``) or module.
+            dim (int, optional): the teacher's embedding dimension D.
+
+        Raises:
+            ValueError: the queue's or the projector's (``neck.out_channels``)
+                dimension differs from the teacher's (or, without a known
+                teacher dimension, the projector's from the queue's).
+        """
+        queue = with_default(queue, 'dim', dim)
+        self.queue = MODELS.build(queue) if isinstance(queue, dict) else queue
+        want = dim if dim is not None else self.queue.dim
+        out = getattr(self.neck, 'out_channels', None)
+        for part, size, key in (('queue', self.queue.dim, 'queue.dim'),
+                                ('projector', out, 'neck.out_channels')):
+            if size is not None and size != want:
+                raise ValueError(
+                    f'{type(self).__name__} {part} dimension {size} != '
+                    f'teacher embedding dimension {want}: the queue holds '
+                    f'teacher embeddings; set {key}={want} or leave it out '
+                    '(it defaults to the teacher\'s).')
+
     @staticmethod
     def build_teacher(cfg: Union[dict, nn.Module]) -> nn.Module:
         """The teacher module of ``cfg`` (a module passes through), for a

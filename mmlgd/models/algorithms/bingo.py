@@ -106,15 +106,7 @@ class BINGO(BaseDistiller):
                          head=head, target_generator=teacher,
                          data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
-        queue = with_default(queue, 'dim', dim)
-        self.queue = MODELS.build(queue) if isinstance(queue, dict) else queue
-        out = getattr(self.neck, 'out_channels', None)
-        for name, size in (('queue', self.queue.dim), ('projector', out)):
-            if dim is not None and size is not None and size != dim:
-                raise ValueError(
-                    f'BINGO {name} dimension {size} != teacher embedding '
-                    f'dimension {dim}: leave queue.dim and '
-                    'neck.out_channels out (they default to it).')
+        self.build_queue(queue, dim)
         self.bag_weight = bag_weight
         self.bag_start = bag_start
 

@@ -58,19 +58,7 @@ class SEED(BaseDistiller):
                          head=head, target_generator=teacher,
                          data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
-        queue = with_default(queue, 'dim', dim)
-        self.queue = MODELS.build(queue) if isinstance(queue, dict) else queue
-        if dim is not None and self.queue.dim != dim:
-            raise ValueError(
-                f'SEED queue dimension {self.queue.dim} != teacher embedding '
-                f'dimension {dim}: the queue holds teacher embeddings; set '
-                f'queue.dim={dim} or leave it out.')
-        out = getattr(self.neck, 'out_channels', None)
-        if out is not None and out != self.queue.dim:
-            raise ValueError(
-                f'SEED projector output {out} != queue / teacher dimension '
-                f'{self.queue.dim}: set neck.out_channels={self.queue.dim} '
-                'or leave it out.')
+        self.build_queue(queue, dim)
 
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
