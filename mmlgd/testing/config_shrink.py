@@ -33,6 +33,7 @@ from typing import Callable, Optional, Tuple
 
 from mmengine.config import Config
 
+from .prebuild import prebuild_neighbours, prebuild_teacher_cache
 from .tiny_clip import tiny_teacher, tiny_text_encoder
 from .tiny_data import materialise
 from .tiny_weights import (
@@ -204,8 +205,10 @@ class _Shrinker:
             cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
         for key in ('val_dataloader', 'test_dataloader'):
             self.loader(key, self.eval_images)
-        self._cached()
-        self._bags()
+        prebuild_teacher_cache(cfg, self.root, self.device)
+        walk(cfg.get('knn_pipeline'), self._shrink_once)  # BINGO's clean view
+        prebuild_neighbours(cfg, self.root, self.world_size *
+                            self.batch_size * self.iters - 1)
         self._loops()
         self._optim()
         cfg.default_hooks = cfg.get('default_hooks', None) or {}
@@ -218,40 +221,6 @@ class _Shrinker:
             env.setdefault('dist_cfg', {}).setdefault('timeout', 300)
             cfg.env_cfg = env
         return cfg
-
-    def _cached(self) -> None:
-        """A teacher-cache config: build its cache from the shrunk
-        teacher and data, as ``tools/cache_teacher.py`` does."""
-        teacher = self.cfg.model.get('target_generator') or {}
-        loader = self.cfg.get('train_dataloader') or {}
-        if teacher.get('type') != 'CachedTeacher':
-            return
-        from mmlgd.apis.teacher_cache import build_teacher_cache
-        plain = copy.deepcopy(self.cfg)
-        # copies: building the teacher may consume its config's keys
-        plain.model.target_generator = copy.deepcopy(teacher.teacher)
-        plain.train_dataloader.dataset = copy.deepcopy(
-            loader.dataset.dataset)
-        cache = osp.join(self.root, 'teacher_cache')
-        build_teacher_cache(plain, cache, loader.dataset.num_views,
-                            device=self.device)
-        teacher.cache_dir = loader.dataset.cache_dir = cache
-
-    def _bags(self) -> None:
-        """A BINGO config: its clean-view pipeline shrunk like the others,
-        and its neighbour file built from the shrunk teacher and data before
-        the launch, as ``tools/bingo_neighbours.py`` does."""
-        if self.cfg.model.get('type') != 'BINGO':
-            return
-        from mmlgd.apis.bingo_neighbours import build_neighbours
-        walk(self.cfg.get('knn_pipeline'), self._shrink_once)
-        bag = self.cfg.train_dataloader.dataset
-        k = min(bag.get('num_neighbours', 5),
-                self.world_size * self.batch_size * self.iters - 1)
-        bag.num_neighbours = k
-        bag.neighbour_file = build_neighbours(
-            copy.deepcopy(self.cfg), k=k,
-            out=osp.join(self.root, 'neighbours.npz'), force=True)
 
     def _loops(self) -> None:
         train = self.cfg.get('train_cfg')
