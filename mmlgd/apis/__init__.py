@@ -12,16 +12,16 @@
   k nearest images in the teacher's space; ``tools/bingo_neighbours.py``).
 * :mod:`.convert_checkpoint`: make a trusted plain-mmengine checkpoint
   load with ``weights_only=True`` (``tools/misc/convert_checkpoint.py``).
-* :mod:`.inferencer` / :mod:`.inferencer_cli`: zero-shot inference on
-  image files (``tools/infer.py``).
+* :mod:`.inferencer` / :mod:`.infer`: zero-shot inference on image
+  files (``tools/infer.py``).
 
 :mod:`.runner_setup` and the inferencer are imported with the package; the
 tool modules above on use. The command lines of ``extract_student`` and
 ``convert_checkpoint`` (their parsing and exit codes) are in
 :mod:`mmlgd.cli`; here are the functions they call.
 """
+from .infer import infer_images, parse_classes, parse_templates
 from .inferencer import ZeroShotInferencer
-from .inferencer_cli import infer_images, parse_classes, parse_templates
 from .runner_setup import build_runner, load_config, scope_of
 
 __all__ = [

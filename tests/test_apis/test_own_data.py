@@ -15,10 +15,10 @@ import pytest
 import torch
 from tiny_clip import TINY_CLIP_CFG, write_tiny_clip
 
-from mmlgd.apis import ZeroShotInferencer, inferencer_cli
+from mmlgd.apis import ZeroShotInferencer, infer_images
 from mmlgd.apis import test as test_api
 from mmlgd.apis import train as train_api
-from mmlgd.apis.build_tsb import main as build_tsb_main
+from mmlgd.cli.build_tsb import main as build_tsb_main
 from mmlgd.utils.configs import config_path
 
 TEMPLATE = 'lgd/lgd_clip-rn50_mobilenet-v2_8xb256-200e_custom-folder.py'
@@ -145,10 +145,9 @@ def test_template_trains_validates_tests_and_infers(user_config, own_data,
 
     # tools/infer.py with names chosen later (the run's text encoder)
     pred_json = str(tmp_path / 'new.json')
-    rows = inferencer_cli.main([str(own_data / 'val' / 'bag'),
-                                '--checkpoint', ckpt, '--classes',
-                                'handbag,backpack,suitcase',
-                                '--out', pred_json])
+    rows = infer_images([str(own_data / 'val' / 'bag')], ckpt,
+                        classes=['handbag', 'backpack', 'suitcase'],
+                        out=pred_json)
     assert len(rows) == 2
     with open(pred_json) as f:
         saved = json.load(f)
