@@ -6,6 +6,7 @@ import types
 
 import pytest
 
+from mmlgd.cli.teacher_cache_curve import main as curve_main
 from mmlgd.demo import plan, stages
 from mmlgd.teacher_cache import curve
 
@@ -51,7 +52,7 @@ def fake_stages(monkeypatch):
 
 def test_curve_command_on_a_micro_setting(fake_stages, tmp_path):
     out = tmp_path / 'curve.md'
-    curve.main(['--views', '2', '1', '--epochs', '2', '--images', '64',
+    curve_main(['--views', '2', '1', '--epochs', '2', '--images', '64',
                 '--seeds', '0', '1', '2', '--quick', '--work-dir',
                 str(tmp_path / 'wd'), '--out', str(out)])
     names = [s.name for s in fake_stages]
