@@ -11,14 +11,13 @@ image per view) and a plot. Run by ``tools/analysis_tools/
 teacher_cache_curve.py`` (command line:
 :mod:`mmlgd.cli.teacher_cache_curve`); stages are resumable like the demo's.
 """
-import contextlib
 import os.path as osp
 import statistics
 from typing import Optional, Sequence
 
 from ..demo import plan, stages
 from ..demo.compare import fmt, paired, paired_cell
-from ..demo.pipeline import ROOT
+from ..demo.results import run_stage
 from ..utils.fileio import atomic_write_text
 
 DEFAULT = dict(views=(1, 2, 4), epochs=8, images=5000, seeds=(0, 1, 2))
@@ -174,7 +173,7 @@ def run_curve(work_dir: str = 'work_dirs/teacher_cache_curve',
               seeds: Optional[Sequence[int]] = None) -> dict:
     """Run (or resume) every stage, then write the report.
 
-    Paths are relative to the repository root unless absolute.
+    Paths are relative to the current directory unless absolute.
 
     Returns:
         dict: :func:`summarize`'s rows, keyed by N (0 = online).
@@ -182,10 +181,9 @@ def run_curve(work_dir: str = 'work_dirs/teacher_cache_curve',
     s = curve_settings(quick, views=views, epochs=epochs, images=images,
                        seeds=seeds)
     todo = curve_stages(s)
-    with contextlib.chdir(ROOT):
-        ctx = stages.Context(work_dir=work_dir, settings=s)
-        for i, stage in enumerate(todo, 1):
-            stages.run_stage(ctx, stage, i, len(todo))
-        rows = summarize(ctx, s)
-        write_report(rows, s, out_md, out_png)
+    ctx = stages.Context(work_dir=work_dir, settings=s)
+    for i, stage in enumerate(todo, 1):
+        run_stage(ctx, stage, stages.RUNNERS, i, len(todo))
+    rows = summarize(ctx, s)
+    write_report(rows, s, out_md, out_png)
     return rows
