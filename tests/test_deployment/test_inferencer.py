@@ -19,8 +19,8 @@ from _deploy_helpers import (
 )
 
 from mmlgd.apis import ZeroShotInferencer
-from mmlgd.apis.test import main as eval_main
 from mmlgd.cli.extract_student import main as extract_student_main
+from mmlgd.cli.test import run as eval_main
 
 N_TRAIN, N_TEST = 32, 40
 ZERO_SHOT_CFG = '''
