@@ -1,9 +1,7 @@
 """``tools/bingo_neighbours.py``: build a BINGO config's neighbour file
 (:func:`mmlgd.apis.bingo_neighbours.build_neighbours`)."""
-from mmengine.config import DictAction
-
 from .errors import cli_main
-from .parser import add_force, make_parser
+from .parser import add_cfg_options, add_force, make_parser
 
 
 def build_parser():
@@ -23,9 +21,7 @@ def build_parser():
     parser.add_argument('--batch-size', type=int, default=64,
                         help='images per teacher forward pass')
     add_force(parser, 'the neighbour file (and its cache)')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value (xxx=[a,b] for lists)')
+    add_cfg_options(parser)
     return parser
 
 

@@ -2,13 +2,11 @@
 or new category names (:func:`mmlgd.apis.build_tsb.build_tsb`)."""
 import argparse
 
-from mmengine.config import DictAction
-
 from mmlgd.apis.build_tsb import build_tsb
 from mmlgd.apis.infer import parse_classes, parse_templates
 
 from .errors import cli_main
-from .parser import make_parser
+from .parser import add_cfg_options, make_parser
 
 
 def build_parser():
@@ -27,9 +25,7 @@ def build_parser():
                         'same path with .txt')
     parser.add_argument('--force', action='store_true',
                         help='overwrite --out (and its .txt) if they exist')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value (xxx=[a,b] for lists)')
+    add_cfg_options(parser)
     return parser
 
 

@@ -18,6 +18,7 @@ from typing import Optional, Sequence
 from .errors import CliError, Interrupted, cli_main
 from .parser import (
     DefaultsFormatter,
+    add_cfg_options,
     add_runner_args,
     export_local_rank,
     make_parser,
@@ -61,8 +62,6 @@ def _add_build(sub) -> None:
 
 
 def _add_verify(sub) -> None:
-    from mmengine.config import DictAction
-
     from mmlgd.teacher_cache.verify import THRESHOLD
     parser = sub.add_parser(
         'verify', formatter_class=DefaultsFormatter,
@@ -78,9 +77,7 @@ def _add_verify(sub) -> None:
     parser.add_argument('--threshold', type=float, default=THRESHOLD,
                         help='lowest cosine that passes (set by the fp16 '
                         'store)')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value (xxx=[a,b] for lists)')
+    add_cfg_options(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
