@@ -3,9 +3,12 @@ images in the teacher's embedding space).
 
     python tools/bingo_neighbours.py CONFIG [--k K] [--force]
 
-Behaviour: :mod:`mmlgd.apis.bingo_neighbours`.
+Behaviour: :mod:`mmlgd.apis.bingo_neighbours`; the command line:
+:mod:`mmlgd.cli.bingo_neighbours`.
 """
-from mmlgd.apis.bingo_neighbours import main
+import sys
+
+from mmlgd.cli.bingo_neighbours import main
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -4,9 +4,12 @@
         [--templates T ...] [--out tsb.npy [--force]] [--cfg-options k=v ...]
 
 ``--out`` also writes the TSB as a plain .npy (float32, (K, D), unit rows)
-and its names as ``tsb.txt``. Behaviour: :mod:`mmlgd.apis.build_tsb`.
+and its names as ``tsb.txt``. Behaviour: :mod:`mmlgd.apis.build_tsb`; the
+command line: :mod:`mmlgd.cli.build_tsb`.
 """
-from mmlgd.apis.build_tsb import main
+import sys
+
+from mmlgd.cli.build_tsb import main
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

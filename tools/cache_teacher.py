@@ -6,9 +6,12 @@
     python tools/cache_teacher.py verify DIR CONFIG [--samples 64]
     python tools/cache_teacher.py info DIR
 
-Behaviour: :mod:`mmlgd.teacher_cache.cli`.
+Behaviour: :mod:`mmlgd.teacher_cache`; the command line:
+:mod:`mmlgd.cli.cache_teacher`.
 """
-from mmlgd.teacher_cache.cli import main
+import sys
+
+from mmlgd.cli.cache_teacher import main
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -6,9 +6,12 @@
         [--out preds.json [--force]] [--device cpu] [--skip-bad]
 
 Prints a table of the top-k categories; ``--out`` writes them as JSON.
-The logic is :func:`mmlgd.apis.infer_images`.
+The logic is :func:`mmlgd.apis.infer_images`; the command line
+:mod:`mmlgd.cli.infer`.
 """
-from mmlgd.apis.inferencer_cli import cli
+import sys
+
+from mmlgd.cli.infer import main
 
 if __name__ == '__main__':
-    cli()
+    sys.exit(main())

@@ -6,9 +6,12 @@
 
 Data (``data/``) and outputs (``work_dirs/``) go under the current
 directory; the configs are the package's own. Stages, resume, outputs:
-:mod:`mmlgd.demo.pipeline`; stages in parallel: :mod:`mmlgd.demo.scheduler`.
+:mod:`mmlgd.demo.pipeline`; stages in parallel: :mod:`mmlgd.demo.scheduler`;
+the command line: :mod:`mmlgd.cli.run_demo`.
 """
-from mmlgd.demo import main
+import sys
+
+from mmlgd.cli.run_demo import main
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -3,9 +3,11 @@
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out R.pkl]
         [--show-dir DIR] [--cfg-options k=v ...] [--launcher pytorch]
 
-Flags and behaviour: :mod:`mmlgd.apis.test`.
+Flags: :mod:`mmlgd.cli.test`; behaviour: :mod:`mmlgd.apis.test`.
 """
-from mmlgd.apis.test import main
+import sys
+
+from mmlgd.cli.test import main
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -4,9 +4,11 @@
         [--auto-scale-lr] [--teacher-cache DIR] [--cfg-options k=v ...]
         [--launcher pytorch]
 
-Flags and behaviour: :mod:`mmlgd.apis.train`.
+Flags: :mod:`mmlgd.cli.train`; behaviour: :mod:`mmlgd.apis.train`.
 """
-from mmlgd.apis.train import main
+import sys
+
+from mmlgd.cli.train import main
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -1,27 +1,30 @@
-"""What the command-line tools run, importable and tested as a library.
+"""Library APIs, importable and tested (as :mod:`mmpretrain.apis`); the
+command lines of ``tools/`` that call them are :mod:`mmlgd.cli`.
 
 * :mod:`.runner_setup`: config loading and ``Runner`` building for
   mmpretrain, mmdet and mmseg configs (re-exported here).
-* :mod:`.train` / :mod:`.test`: ``tools/train.py`` / ``tools/test.py``
-  (``main(argv)``; flags -> config in ``merge_args`` / ``enable_show``).
-* :mod:`.build_tsb`: precompute a config's TSB, or write a run's TSB for
-  any names as a plain ``.npy`` (``tools/build_tsb.py``).
+* :mod:`.train` / :mod:`.test`: :func:`~.train.train` a loaded config and
+  :func:`~.test.run_test` it with a checkpoint (returns the metrics); the
+  ``tools/train.py`` / ``tools/test.py`` flags -> config in
+  ``merge_args`` / ``enable_show``.
+* :mod:`.inferencer` / :mod:`.infer`: :class:`ZeroShotInferencer`, and
+  :func:`infer_images` (classify image files and folders, table + JSON).
+* :mod:`.build_tsb`: :func:`~.build_tsb.build_tsb` precomputes a config's
+  TSB, or writes a run's TSB for any names as a plain ``.npy``.
 * :mod:`.extract_student`: export an LGD student backbone, mmpretrain or
-  torchvision key names (``tools/extract_student.py``).
+  torchvision key names.
 * :mod:`.bingo_neighbours`: a BINGO config's neighbour file (each image's
-  k nearest images in the teacher's space; ``tools/bingo_neighbours.py``).
+  k nearest images in the teacher's space).
 * :mod:`.convert_checkpoint`: make a trusted plain-mmengine checkpoint
-  load with ``weights_only=True`` (``tools/misc/convert_checkpoint.py``).
-* :mod:`.inferencer` / :mod:`.inferencer_cli`: zero-shot inference on
-  image files (``tools/infer.py``).
+  load with ``weights_only=True``.
+* :mod:`.teacher_cache`: the old home of the cache build and
+  ``cached_config`` (now :mod:`mmlgd.teacher_cache`).
 
 :mod:`.runner_setup` and the inferencer are imported with the package; the
-tool modules above on use. The command lines of ``extract_student`` and
-``convert_checkpoint`` (their parsing and exit codes) are in
-:mod:`mmlgd.cli`; here are the functions they call.
+other modules on use.
 """
+from .infer import infer_images, parse_classes, parse_templates
 from .inferencer import ZeroShotInferencer
-from .inferencer_cli import infer_images, parse_classes, parse_templates
 from .runner_setup import build_runner, load_config, scope_of
 
 __all__ = [

@@ -10,16 +10,15 @@ the unit embeddings (= L2 distance, the reference's ``IndexFlatL2``) form
 its bag. The embeddings come from a one-view teacher cache
 (:func:`mmlgd.apis.teacher_cache.build_teacher_cache`: resumable,
 distributed, keyed on teacher, pipeline and images), kept beside the
-neighbour file.
+neighbour file. The command line is :mod:`mmlgd.cli.bingo_neighbours`.
 """
-import argparse
 import copy
 import os.path as osp
 from typing import Optional
 
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from ..datasets.bag_of_instances import save_neighbours
 
@@ -128,28 +127,3 @@ def build_neighbours(cfg: Config, k: Optional[int] = None,
                     meta=dict(teacher_cache=osp.abspath(cache_dir),
                               knn_pipeline=plain(kcfg.knn_pipeline)))
     return out
-
-
-def main(argv=None) -> str:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config')
-    parser.add_argument('--k', type=int, default=None,
-                        help='neighbours per image (default: the config\'s '
-                        'num_neighbours)')
-    parser.add_argument('--out', default=None,
-                        help='default: the config\'s neighbour_file')
-    parser.add_argument('--cache-dir', default=None)
-    parser.add_argument('--batch-size', type=int, default=64)
-    parser.add_argument('--force', action='store_true')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    args = parser.parse_args(argv)
-    from .runner_setup import load_config
-    cfg = load_config(args.config, args.cfg_options)
-    import mmlgd  # noqa: F401  registers modules
-    try:
-        path = build_neighbours(cfg, args.k, args.out, args.cache_dir,
-                                args.batch_size, args.force)
-    except (FileExistsError, FileNotFoundError, KeyError, ValueError) as err:
-        raise SystemExit(f'bingo_neighbours: {err}') from None
-    print(f'BINGO neighbours: {path}')
-    return path

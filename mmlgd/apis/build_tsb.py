@@ -10,15 +10,14 @@ read from the file. ``--classes`` swaps in other category names (encoded
 with the run's own text encoder and templates); ``--out x.npy`` also writes
 the bank as a plain ``.npy`` (float32, (K, D), unit rows: what an ONNX
 export's ``embedding`` output is multiplied with, see docs/deployment.md)
-and its row names to ``x.txt`` (one per line), both atomically.
+and its row names to ``x.txt`` (one per line), both atomically. The
+command line is :mod:`mmlgd.cli.build_tsb`.
 """
-import argparse
 import io
 import os.path as osp
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmengine.config import DictAction
 
 
 def find_tsb_cfg(model_cfg):
@@ -99,60 +98,51 @@ def _run_config(path: str, cfg_options: Optional[dict]):
     return cfg
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    """The command line of ``tools/build_tsb.py``."""
-    from .inferencer_cli import parse_classes, parse_templates
-    parser = argparse.ArgumentParser(
-        description='Build (and cache) the TSB of a run, for its own or new '
-        'category names; optionally write it as a plain .npy')
-    parser.add_argument('config', help='a config, or an LGD checkpoint '
-                        '(its config is read from the file)')
-    parser.add_argument(
-        '--classes', help='category names instead of the run\'s: comma-'
-        'separated, a text file (one name per line) or a known set')
-    parser.add_argument('--templates', nargs='+', help="'openai', 'simple' "
-                        "or prompt strings with {} (default: the run's)")
-    parser.add_argument('--out', help='also write the TSB as this .npy '
-                        '(float32, (K, D), unit rows) and the names as the '
-                        'same path with .txt')
-    parser.add_argument('--force', action='store_true',
-                        help='overwrite --out (and its .txt) if they exist')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    args = parser.parse_args(argv)
-    args.classes = parse_classes(args.classes)
-    args.templates = parse_templates(args.templates)
-    return args
+def build_tsb(config: str, classes=None, templates=None,
+              out: Optional[str] = None, force: bool = False,
+              cfg_options: Optional[dict] = None,
+              progress: bool = True) -> Tuple[object, List[str]]:
+    """Build (and cache) the TSB of a run, for its own or new names.
 
+    Args:
+        config (str): a config ``.py``, or an LGD checkpoint (its config is
+            read from the file).
+        classes (str | list[str], optional): category names instead of the
+            run's (see :func:`mmlgd.apis.infer.parse_classes`).
+        templates (str | list[str], optional): template set or prompts
+            instead of the run's.
+        out (str, optional): also write the TSB as this ``.npy`` and its
+            names beside it (:func:`write_tsb_npy`).
+        force (bool): replace ``out`` (and its ``.txt``) if they exist.
+        cfg_options (dict, optional): config overrides.
+        progress (bool): show the encoding progress bar.
 
-def main(argv=None):
-    """``tools/build_tsb.py ARGV``; returns the built
-    :class:`~mmlgd.models.text.TextualSemanticsBank`."""
-    args = parse_args(argv)
+    Returns:
+        tuple: the :class:`~mmlgd.models.text.TextualSemanticsBank` and the
+        list of files written.
+
+    Raises:
+        FileExistsError: ``out`` or its ``.txt`` exists and ``force`` is
+            False (checked before any work).
+        KeyError: the config has no TSB.
+        RuntimeError | ValueError | OSError: from the text encoder (its
+            message says what to fix).
+    """
     from mmpretrain.registry import MODELS
-    if args.out is not None and not args.force:
-        for path in (args.out, names_path(args.out)):  # before any work
+    if out is not None and not force:
+        for path in (out, names_path(out)):  # before any work
             if osp.lexists(path):
-                raise SystemExit(f'build_tsb: {path} already exists; pass '
-                                 '--force to overwrite it.')
-    try:
-        cfg = _run_config(args.config, args.cfg_options)
-        import mmlgd  # noqa: F401
-        tsb_cfg = dict(find_tsb_cfg(cfg.model))
-        tsb_cfg['use_tqdm'] = True
-        if args.classes is not None:
-            tsb_cfg['classes'] = args.classes
-        if args.templates is not None:
-            tsb_cfg['templates'] = args.templates
-        tsb = MODELS.build(tsb_cfg)
-        written = (write_tsb_npy(args.out, tsb.weight, tsb.classes,
-                                 args.force) if args.out else [])
-    except (RuntimeError, ValueError, OSError, KeyError) as err:
-        # the encoders' errors say what to do; no traceback for those
-        raise SystemExit(f'build_tsb: {err}') from None
-    print(f'TSB shape: {tuple(tsb.weight.shape)} (K classes x D dims)')
-    print(f'key: {tsb.key}')
-    print(f'encoder: {tsb.encoder_identity}')
-    print(f'cache: {tsb.cache_path}')
-    for path in written:
-        print(f'wrote: {path}')
-    return tsb
+                raise FileExistsError(f'{path} already exists; pass --force '
+                                      'to overwrite it.')
+    cfg = _run_config(config, cfg_options)
+    import mmlgd  # noqa: F401
+    tsb_cfg = dict(find_tsb_cfg(cfg.model))
+    tsb_cfg['use_tqdm'] = progress
+    if classes is not None:
+        tsb_cfg['classes'] = classes
+    if templates is not None:
+        tsb_cfg['templates'] = templates
+    tsb = MODELS.build(tsb_cfg)
+    written = (write_tsb_npy(out, tsb.weight, tsb.classes, force)
+               if out else [])
+    return tsb, written

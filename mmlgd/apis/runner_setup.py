@@ -1,37 +1,14 @@
 """Config loading and Runner building shared by ``tools/train.py`` and
 ``tools/test.py`` for mmpretrain, mmdet and mmseg configs alike."""
-import argparse
 import os
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Optional
 
 from mmengine.config import Config, DictAction  # noqa: F401 (re-export)
 from mmengine.registry import RUNNERS, init_default_scope
 from mmengine.runner import Runner
 
 SCOPES = ('mmpretrain', 'mmdet', 'mmseg')
-
-
-def parse_runner_args(parser: argparse.ArgumentParser,
-                      argv: Optional[Sequence[str]] = None
-                      ) -> argparse.Namespace:
-    """Add the flags every runner tool shares (``--cfg-options``,
-    ``--launcher``, ``--local-rank``), parse ``argv`` and export
-    ``LOCAL_RANK`` for the launcher when it is not set yet.
-
-    Kept for the tools not yet on :mod:`mmlgd.cli`; the flags are
-    :func:`mmlgd.cli.parser.add_runner_args`.
-
-    Args:
-        parser (argparse.ArgumentParser): the tool's own flags.
-        argv (Sequence[str], optional): ``sys.argv[1:]`` when None.
-
-    Returns:
-        argparse.Namespace: the parsed flags.
-    """
-    from mmlgd.cli.parser import add_runner_args, export_local_rank
-    add_runner_args(parser)
-    return export_local_rank(parser.parse_args(argv))
 
 
 def scope_of(cfg: Config) -> str:

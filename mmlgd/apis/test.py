@@ -1,37 +1,13 @@
-"""Evaluate a checkpoint with any mmlgd / mmpretrain / mmdet / mmseg config.
-
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out R.pkl]
-        [--show-dir DIR] [--cfg-options k=v ...] [--launcher pytorch]
+"""Evaluate a checkpoint with any mmlgd / mmpretrain / mmdet / mmseg config:
+:func:`run_test` on a loaded config (the command line is
+:mod:`mmlgd.cli.test`).
 """
-import argparse
 import os.path as osp
 from typing import Optional, Sequence
 
 from mmengine.config import Config
 
-from .runner_setup import (
-    build_runner,
-    load_config,
-    parse_runner_args,
-    scope_of,
-)
-
-
-def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    """The command line of ``tools/test.py`` (``sys.argv`` when None)."""
-    parser = argparse.ArgumentParser(description='Test (and eval) a model')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument(
-        'checkpoint', help="checkpoint file, or 'none' for a model that "
-        'needs none of ours (e.g. the zero-shot CLIP teacher)')
-    parser.add_argument('--work-dir', help='the dir to save the metrics')
-    parser.add_argument('--out', help='dump predictions to this .pkl file')
-    parser.add_argument('--show-dir',
-                        help='save painted predictions under work_dir/DIR')
-    args = parse_runner_args(parser, argv)
-    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
-        parser.error(f'--out must end with .pkl, got {args.out!r}')
-    return args
+from .runner_setup import build_runner, scope_of
 
 
 def enable_show(cfg: Config, show_dir: str) -> Config:
@@ -58,34 +34,39 @@ def enable_show(cfg: Config, show_dir: str) -> Config:
     return cfg
 
 
-def main(argv: Optional[Sequence[str]] = None) -> dict:
-    """Evaluate as ``tools/test.py ARGV`` does; returns the metrics dict.
+def run_test(cfg: Config, checkpoint: Optional[str],
+             out: Optional[str] = None, show_dir: Optional[str] = None,
+             hooks: Sequence = ()) -> dict:
+    """Evaluate a loaded config (:func:`load_config`) with ``checkpoint``.
 
     Args:
-        argv (Sequence[str], optional): the command line without the
-            program name; ``sys.argv[1:]`` when None.
+        cfg (Config): the config to test (changed in place: ``load_from``,
+            ``resume``, the visualization hook).
+        checkpoint (str, optional): the weights; None tests without one
+            (e.g. the zero-shot CLIP teacher).
+        out (str, optional): also dump the predictions to this ``.pkl``.
+        show_dir (str, optional): save painted predictions there
+            (:func:`enable_show`).
+        hooks (Sequence[Hook]): extra hooks registered on the runner.
+
+    Returns:
+        dict: the metrics.
 
     Raises:
-        FileNotFoundError: the checkpoint does not exist (``'none'`` tests
-            without one).
+        FileNotFoundError: the checkpoint does not exist.
+        ValueError: ``show_dir`` on a config without a visualization hook.
     """
-    args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options, args.work_dir,
-                      args.launcher)
-    if args.checkpoint.lower() == 'none':
-        cfg.load_from = None
-    elif not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'Checkpoint {args.checkpoint!r} does not '
+    if checkpoint is not None and not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'Checkpoint {checkpoint!r} does not '
                                 "exist (pass 'none' to test without one).")
-    else:
-        cfg.load_from = args.checkpoint
+    cfg.load_from = checkpoint
     cfg.resume = False  # load the weights only; resuming needs a train loop
-    if args.show_dir:
-        enable_show(cfg, args.show_dir)
+    if show_dir:
+        enable_show(cfg, show_dir)
     runner = build_runner(cfg)
-    if args.out:
+    for hook in hooks:
+        runner.register_hook(hook)
+    if out:
         from mmengine.evaluator import DumpResults
-        runner.test_evaluator.metrics.append(
-            DumpResults(out_file_path=args.out))
-    metrics = runner.test()
-    return metrics
+        runner.test_evaluator.metrics.append(DumpResults(out_file_path=out))
+    return runner.test()

@@ -1,48 +1,25 @@
-"""Train any mmlgd / mmpretrain / mmdet / mmseg config.
-
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-        [--auto-scale-lr] [--teacher-cache DIR] [--cfg-options k=v ...]
-        [--launcher pytorch]
+"""Train any mmlgd / mmpretrain / mmdet / mmseg config: :func:`train` on a
+loaded config, the ``tools/train.py`` flags applied by :func:`merge_args`
+(the command line is :mod:`mmlgd.cli.train`).
 """
 import argparse
-from typing import Optional, Sequence
+from typing import Sequence
 
 from mmengine.config import Config
 from mmengine.device import get_device
 from mmengine.runner import Runner
 
-from .runner_setup import build_runner, load_config, parse_runner_args
-
-
-def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    """The command line of ``tools/train.py`` (``sys.argv`` when None)."""
-    parser = argparse.ArgumentParser(description='Train a model')
-    parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument(
-        '--resume', nargs='?', type=str, const='auto',
-        help='resume from the given checkpoint, or from the latest one in '
-        'the work dir when no path is given')
-    parser.add_argument('--amp', action='store_true',
-                        help='enable automatic mixed precision training')
-    parser.add_argument('--no-validate', action='store_true',
-                        help='do not evaluate checkpoints during training')
-    parser.add_argument('--auto-scale-lr', action='store_true',
-                        help='scale the lr by the actual total batch size')
-    parser.add_argument(
-        '--teacher-cache', metavar='DIR',
-        help='train an LGD config from the teacher-embedding cache DIR '
-        'built by tools/cache_teacher.py (the teacher is never loaded)')
-    args = parse_runner_args(parser, argv)
-    return args
+from .runner_setup import build_runner
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the train-specific flags to ``cfg`` (returns it).
 
     Args:
-        cfg (Config): the loaded config (:func:`load_config`).
-        args (argparse.Namespace): what :func:`parse_args` returned.
+        cfg (Config): the loaded config
+            (:func:`~mmlgd.apis.load_config`).
+        args (argparse.Namespace): the parsed flags
+            (:func:`mmlgd.cli.train.build_parser`).
 
     Raises:
         ValueError: ``--amp`` with a custom optim wrapper or without an
@@ -134,17 +111,20 @@ def plain_wrapper_without_accelerator(cfg: Config) -> Config:
     return cfg
 
 
-def main(argv: Optional[Sequence[str]] = None) -> Runner:
-    """Train as ``tools/train.py ARGV`` does; returns the finished runner.
+def train(cfg: Config, hooks: Sequence = ()) -> Runner:
+    """Train a loaded config (:func:`load_config`, flags merged with
+    :func:`merge_args`); returns the finished runner.
 
     Args:
-        argv (Sequence[str], optional): the command line without the
-            program name; ``sys.argv[1:]`` when None.
+        cfg (Config): the config to train.
+        hooks (Sequence[Hook]): extra hooks registered on the runner (e.g.
+            the demo's timing hook).
+
+    Returns:
+        Runner: the runner after ``train()``.
     """
-    args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options, args.work_dir,
-                      args.launcher)
-    cfg = plain_wrapper_without_accelerator(merge_args(cfg, args))
     runner = build_runner(cfg)
+    for hook in hooks:
+        runner.register_hook(hook)
     runner.train()
     return runner

@@ -4,7 +4,8 @@ import argparse
 import os
 from typing import Optional
 
-__all__ = ['DefaultsFormatter', 'add_force', 'add_runner_args', 'add_seed',
+__all__ = ['DefaultsFormatter', 'add_cfg_options', 'add_force',
+           'add_runner_args', 'add_seed',
            'export_local_rank', 'make_parser']
 
 
@@ -54,6 +55,18 @@ def add_seed(parser: argparse.ArgumentParser, what: str = 'random') -> None:
     parser.add_argument('--seed', type=int, default=0, help=f'{what} seed')
 
 
+def add_cfg_options(parser: argparse.ArgumentParser) -> None:
+    """``--cfg-options key=value ...`` (mmengine's ``DictAction``).
+
+    Args:
+        parser (argparse.ArgumentParser): the tool's parser.
+    """
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, key=value (xxx=[a,b] for lists)')
+
+
 def add_runner_args(
         parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The flags every Runner tool shares: ``--cfg-options``, ``--launcher``,
@@ -65,10 +78,7 @@ def add_runner_args(
     Returns:
         argparse.ArgumentParser: ``parser``.
     """
-    from mmengine.config import DictAction
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value (xxx=[a,b] for lists)')
+    add_cfg_options(parser)
     parser.add_argument('--launcher',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')

@@ -1,7 +1,8 @@
 """The embedded Fashion-MNIST demo (``tools/run_demo.py``, ``make demo``):
 the whole LGD pipeline offline on CPU, with resumable stages and a report.
 
-Modules: :mod:`.pipeline` (command line), :mod:`.plan` (settings, the
+Modules: :mod:`.pipeline` (:func:`run`; the command line is
+:mod:`mmlgd.cli.run_demo`), :mod:`.plan` (settings, the
 ordered stages and the stage graph), :mod:`.scheduler` (stages one after
 another, or in parallel in processes of their own), :mod:`.results`
 (``<work_dir>/results/<stage>.json``, resume, incomplete marks),
@@ -12,6 +13,6 @@ another, or in parallel in processes of their own), :mod:`.results`
 :mod:`.report` and :mod:`.plots` (``report.md`` with tables, PNG plots and
 the stage-time table). Not imported by ``import mmlgd``.
 """
-from .pipeline import main, run
+from .pipeline import run
 
-__all__ = ['main', 'run']
+__all__ = ['run']

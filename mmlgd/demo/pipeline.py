@@ -28,7 +28,6 @@ are the ones shipped with the package
 (:func:`mmlgd.utils.configs.config_path`); ``data/`` and ``work_dirs/`` are
 made under the current directory, as every OpenMMLab tool does.
 """
-import argparse
 import json
 import os.path as osp
 import time
@@ -36,66 +35,6 @@ from typing import Optional, Sequence
 
 from . import plan, scheduler, stages
 from .results import run_stage
-
-
-def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    """The command line of ``tools/run_demo.py``."""
-    default = [st.name for st in plan.stage_list(
-        plan.make_settings(False))] + ['report']
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0] + ' The data (data/) and every '
-        'output (work_dirs/) go under the current directory; the configs are '
-        "the package's own.",
-        epilog='stages of a default run, in order (STAGE for --only and '
-        '--redo; other --seeds change the _s<seed> suffixes): '
-        + ' '.join(default))
-    parser.add_argument('--quick', action='store_true',
-                        help='reduced sizes and schedules (CI smoke run)')
-    parser.add_argument('--work-dir', help='default work_dirs/demo'
-                        ' (work_dirs/demo-quick with --quick)')
-    parser.add_argument('--seeds', type=int, nargs='+',
-                        help='seeds for the student runs (mean and spread '
-                        'are reported when more than one)')
-    parser.add_argument('--students', nargs='+', metavar='NAME',
-                        choices=sorted(plan.PRETRAIN_CFGS),
-                        help='pre-trained students (default: '
-                        f'{" ".join(plan.DEFAULT_STUDENTS)})')
-    parser.add_argument('--transfer-fractions', type=float, nargs='+',
-                        metavar='F', help='fractions of the training '
-                        'scenes to train on, one regime each (default '
-                        f'{plan.DEFAULT["transfer_fractions"]}; 1.0 adds the '
-                        'full-data regime)')
-    parser.add_argument('--transfer-seeds', type=int, nargs='+',
-                        metavar='SEED', help='seeds whose students are '
-                        'transferred (default: all --seeds)')
-    parser.add_argument('--transfer-backbone', choices=plan.TRANSFER_BACKBONE,
-                        help='frozen: the transferred backbone keeps its '
-                        'weights and BN statistics, only neck and heads '
-                        'train (default); finetune: all layers train')
-    parser.add_argument('--teacher-cache', type=int, metavar='N',
-                        help='also pre-train LGD from a cache of N teacher '
-                        'views per image (built once) and compare it with '
-                        'the online run at the same epochs')
-    parser.add_argument('--only', nargs='+', metavar='STAGE',
-                        help='run only these stages (their inputs must '
-                        "exist); add 'report' to rewrite report.md")
-    parser.add_argument('--redo', nargs='+', metavar='STAGE', default=[],
-                        help="re-run these stages even if done ('all')")
-    auto = scheduler.default_jobs()
-    parser.add_argument('--jobs', type=int, default=1,
-                        help='stages at a time, each in its own process '
-                        '(logs in WORK_DIR/logs); 1 (the default, the '
-                        'setting of the committed report) runs them one '
-                        'after another in this process; 0: one per core, '
-                        f'as memory allows ({auto} here)')
-    parser.add_argument('--threads', type=int, default=None,
-                        help='intra-op threads per stage (default: cores // '
-                        'jobs); a stage\'s result depends on it, not on '
-                        '--jobs')
-    parser.add_argument('--fmnist-src', default=None,
-                        help='folder with the Fashion-MNIST idx files '
-                        '(default: Debian\'s dataset-fashion-mnist)')
-    return parser.parse_args(argv)
 
 
 def run(quick: bool = False, work_dir: Optional[str] = None,
@@ -193,23 +132,3 @@ def _missing_input(err: FileNotFoundError) -> str:
     stage = getattr(err, 'demo_stage', '?')
     return (f'Stage {stage!r} needs {path}, which an earlier stage writes: '
             f'{hint} (same --quick/--work-dir), or run without --only.')
-
-
-def main(argv: Optional[Sequence[str]] = None) -> dict:
-    """``tools/run_demo.py``: parse the command line, then :func:`run`."""
-    args = parse_args(argv)
-    try:
-        return run(args.quick, args.work_dir, args.seeds, args.only,
-                   args.redo, args.fmnist_src, args.jobs, args.threads,
-                   students=args.students,
-                   transfer_fractions=args.transfer_fractions,
-                   transfer_seeds=args.transfer_seeds,
-                   teacher_cache=args.teacher_cache,
-                   transfer_backbone=args.transfer_backbone)
-    except ValueError as err:
-        raise SystemExit(str(err)) from None
-    except scheduler.Interrupted as err:
-        print('[demo] interrupted: finished results are kept; incomplete '
-              '(run again on the next call): '
-              f'{", ".join(err.incomplete) or "none"}', flush=True)
-        raise SystemExit(130) from None

@@ -1,7 +1,8 @@
 """What each kind of demo stage runs, through the OpenMMLab Runner: the
 stage's config parsed once (:func:`mmlgd.apis.load_config`, settings merged
-as dicts, copies for training and testing), runners built with
-:func:`mmlgd.apis.build_runner` and timed by a :class:`.profile.ProfileHook`.
+as dicts, copies for training and testing), run with
+:func:`mmlgd.apis.train.train` / :func:`mmlgd.apis.test.run_test` and timed
+by a :class:`.profile.ProfileHook`.
 Results, resume and the incomplete mark: :mod:`.results`."""
 import argparse
 import copy
@@ -10,8 +11,9 @@ import os
 import os.path as osp
 import pickle
 
-from mmlgd.apis import build_runner, load_config
+from mmlgd.apis import load_config
 from mmlgd.apis import train as train_api
+from mmlgd.apis.test import run_test
 from mmlgd.utils.configs import config_path
 
 from .options import find_shipped, set_schedule
@@ -33,9 +35,7 @@ def _fit(ctx, cfg):
     """Train ``cfg`` as ``tools/train.py`` does, timed by a
     :class:`.profile.ProfileHook` (validation as the config says;
     :func:`_no_validate` switches it off)."""
-    runner = build_runner(cfg)
-    runner.register_hook(ProfileHook(ctx.clock))
-    runner.train()
+    train_api.train(cfg, hooks=[ProfileHook(ctx.clock)])
 
 
 def _no_validate(cfg):
@@ -53,15 +53,9 @@ def _evaluate(ctx, cfg, checkpoint, out_pkl=None):
     """
     if checkpoint and not osp.isfile(checkpoint):
         raise FileNotFoundError(2, 'No such checkpoint', checkpoint)
-    cfg.load_from = checkpoint
-    cfg.resume = False
-    runner = build_runner(cfg)
-    runner.register_hook(ProfileHook(ctx.clock))
-    if out_pkl:
-        from mmengine.evaluator import DumpResults
-        runner.test_evaluator.metrics.append(
-            DumpResults(out_file_path=out_pkl))
-    return {k: float(v) for k, v in runner.test().items()}
+    metrics = run_test(cfg, checkpoint or None, out_pkl,
+                       hooks=[ProfileHook(ctx.clock)])
+    return {k: float(v) for k, v in metrics.items()}
 
 
 # ---------------------------------------------------------------- stages

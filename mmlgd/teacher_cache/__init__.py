@@ -13,7 +13,7 @@ without a teacher forward (FKD, Shen & Xing, ECCV 2022).
 * :mod:`.dataset`, :mod:`.sampler`, :mod:`.teacher`: the registered
   ``CachedViewDataset`` (the one reader: attaches ``z_T`` to each sample),
   ``CachedViewSampler`` and ``CachedTeacher`` (returns that ``z_T``);
-* :mod:`.cli`: ``tools/cache_teacher.py`` (build / verify / info).
+* the command line (build / verify / info): :mod:`mmlgd.cli.cache_teacher`.
 
 Importing it registers the three modules (``import mmlgd`` does).
 """

@@ -8,17 +8,16 @@ of each N in ``views``, with every seed; evaluate each student; write a
 markdown report (mean ± std, paired tests against online by seed, wall time
 with and without the cache build, the break-even epoch count, bytes per
 image per view) and a plot. Run by ``tools/analysis_tools/
-teacher_cache_curve.py``; stages are resumable like the demo's.
+teacher_cache_curve.py`` (command line:
+:mod:`mmlgd.cli.teacher_cache_curve`); stages are resumable like the demo's.
 """
-import argparse
-import contextlib
 import os.path as osp
 import statistics
 from typing import Optional, Sequence
 
 from ..demo import plan, stages
 from ..demo.compare import fmt, paired, paired_cell
-from ..demo.pipeline import ROOT
+from ..demo.results import run_stage
 from ..utils.fileio import atomic_write_text
 
 DEFAULT = dict(views=(1, 2, 4), epochs=8, images=5000, seeds=(0, 1, 2))
@@ -174,7 +173,7 @@ def run_curve(work_dir: str = 'work_dirs/teacher_cache_curve',
               seeds: Optional[Sequence[int]] = None) -> dict:
     """Run (or resume) every stage, then write the report.
 
-    Paths are relative to the repository root unless absolute.
+    Paths are relative to the current directory unless absolute.
 
     Returns:
         dict: :func:`summarize`'s rows, keyed by N (0 = online).
@@ -182,33 +181,9 @@ def run_curve(work_dir: str = 'work_dirs/teacher_cache_curve',
     s = curve_settings(quick, views=views, epochs=epochs, images=images,
                        seeds=seeds)
     todo = curve_stages(s)
-    with contextlib.chdir(ROOT):
-        ctx = stages.Context(work_dir=work_dir, settings=s)
-        for i, stage in enumerate(todo, 1):
-            stages.run_stage(ctx, stage, i, len(todo))
-        rows = summarize(ctx, s)
-        write_report(rows, s, out_md, out_png)
+    ctx = stages.Context(work_dir=work_dir, settings=s)
+    for i, stage in enumerate(todo, 1):
+        run_stage(ctx, stage, stages.RUNNERS, i, len(todo))
+    rows = summarize(ctx, s)
+    write_report(rows, s, out_md, out_png)
     return rows
-
-
-def main(argv: Optional[Sequence[str]] = None) -> dict:
-    """``tools/analysis_tools/teacher_cache_curve.py``: parse, run, report
-    (the plot goes next to ``--out``, as ``.png``)."""
-    p = argparse.ArgumentParser(
-        prog='teacher_cache_curve.py',
-        description='LGD online vs from caches of N views: accuracy and '
-        'wall time at a fixed epoch budget.')
-    p.add_argument('--views', type=int, nargs='+', default=DEFAULT['views'])
-    p.add_argument('--epochs', type=int, default=DEFAULT['epochs'])
-    p.add_argument('--images', type=int, default=DEFAULT['images'])
-    p.add_argument('--seeds', type=int, nargs='+', default=DEFAULT['seeds'])
-    p.add_argument('--work-dir', default='work_dirs/teacher_cache_curve')
-    p.add_argument('--out', default='docs/teacher_cache_curve.md',
-                   help='markdown report; the plot goes next to it (.png)')
-    p.add_argument('--quick', action='store_true',
-                   help="the demo's quick teacher / probe / test settings")
-    args = p.parse_args(argv)
-    out = osp.abspath(args.out)
-    return run_curve(args.work_dir, out, osp.splitext(out)[0] + '.png',
-                     args.quick, args.views, args.epochs, args.images,
-                     args.seeds)

@@ -138,14 +138,14 @@ def _trainable_sum(model) -> float:
 
 
 def _run(entry: dict) -> dict:
-    from mmlgd.apis import test, train
+    from mmlgd.cli import test, train
     if entry['mode'] == 'train':
-        runner = train.main([entry['file'], '--launcher', 'pytorch'])
+        runner = train.run([entry['file'], '--launcher', 'pytorch'])
         return dict(iter=runner.iter, world_size=runner.world_size,
                     wrapper=type(runner.model).__name__,
                     param_sum=_trainable_sum(runner.model))
-    metrics = test.main([entry['file'], entry['checkpoint'], '--launcher',
-                         'pytorch'])
+    metrics = test.run([entry['file'], entry['checkpoint'], '--launcher',
+                        'pytorch'])
     import torch.distributed as dist
     return dict(world_size=dist.get_world_size(),
                 metrics={k: float(v) for k, v in metrics.items()})

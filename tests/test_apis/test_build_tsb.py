@@ -3,7 +3,8 @@ import torch
 from mmpretrain.registry import MODELS
 from tiny_clip import tiny_text_encoder
 
-from mmlgd.apis.build_tsb import main as build_tsb_main
+from mmlgd.cli.build_tsb import build_parser, run
+from mmlgd.cli.build_tsb import main as build_tsb_main
 
 CONFIG = 'configs/lgd/lgd_clip-rn50_resnet18_8xb256-200e_in1k-cityscapes-text.py'  # noqa
 
@@ -15,7 +16,7 @@ def test_build_tsb_then_training_hits_the_cache(tiny_clip, tsb_cache,
     opts += [f'model.tsb.cache_dir={tsb_cache}',
              # (--cfg-options strips spaces inside list values)
              "model.tsb.templates=['photo:{}']"]
-    tsb = build_tsb_main([CONFIG, '--cfg-options', *opts])
+    tsb = run(build_parser().parse_args([CONFIG, '--cfg-options', *opts]))
     out = capsys.readouterr().out
     assert 'TSB shape: (19, 32)' in out and tsb.key in out
     assert tsb.classes[0] == 'road'
@@ -39,7 +40,7 @@ def test_encoder_error_is_a_one_line_exit(tmp_path):
     fix), not a traceback."""
     import pytest
     missing = str(tmp_path / 'RN50.bin')
-    with pytest.raises(SystemExit, match=r'^build_tsb: .*does not exist: '
+    with pytest.raises(SystemExit, match=r'^error: .*does not exist: '
                        'fix the path'):
         build_tsb_main([CONFIG, '--cfg-options',
                         f'model.tsb.encoder.pretrained={missing}'])

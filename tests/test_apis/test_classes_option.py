@@ -3,8 +3,9 @@
 config's ``tsb.classes`` follows; names and existing files still work."""
 import pytest
 
-from mmlgd.apis import inferencer_cli, parse_classes
-from mmlgd.deployment import export_cli
+from mmlgd.apis import parse_classes
+from mmlgd.cli import export_onnx as export_cli
+from mmlgd.cli import infer as infer_cli
 from mmlgd.models.text import resolve_classes
 
 
@@ -31,10 +32,10 @@ def test_names_sets_and_files_still_parse(tmp_path):
 def test_both_command_lines_stop_with_the_message(tmp_path, capsys):
     missing = str(tmp_path / 'nmaes.txt')
     with pytest.raises(SystemExit) as err:
-        inferencer_cli.cli(['img.png', '--checkpoint', 'x.pth',
+        infer_cli.main(['img.png', '--checkpoint', 'x.pth',
                             '--classes', missing])
     assert 'Names file' in str(err.value) and missing in str(err.value)
     with pytest.raises(SystemExit) as err:
-        export_cli.cli(['x.pth', str(tmp_path / 'o.onnx'),
+        export_cli.main(['x.pth', str(tmp_path / 'o.onnx'),
                         '--classes', missing])
     assert 'Names file' in str(err.value)

@@ -10,6 +10,7 @@ from mmengine.optim import OptimWrapper, build_optim_wrapper
 
 from mmlgd.apis import load_config
 from mmlgd.apis import train as train_api
+from mmlgd.cli import train as train_cli
 from mmlgd.utils.configs import config_path
 
 PAPER = 'lgd/lgd_clip-rn50_resnet18_8xb256-200e_in1k.py'
@@ -43,6 +44,6 @@ def test_paper_config_trains_through_the_train_api_on_cpu(
     cfg.optim_wrapper = shipped  # AmpOptimWrapper, loss_scale='dynamic'
     path = str(tmp_path / 'paper_cpu.py')
     cfg.dump(path)
-    runner = train_api.main([path, '--no-validate'])
+    runner = train_cli.run([path, '--no-validate'])
     assert type(runner.optim_wrapper) is OptimWrapper
     assert runner.iter == 2

@@ -15,10 +15,10 @@ import pytest
 import torch
 from tiny_clip import TINY_CLIP_CFG, write_tiny_clip
 
-from mmlgd.apis import ZeroShotInferencer, inferencer_cli
-from mmlgd.apis import test as test_api
-from mmlgd.apis import train as train_api
-from mmlgd.apis.build_tsb import main as build_tsb_main
+from mmlgd.apis import ZeroShotInferencer, infer_images
+from mmlgd.cli import test as test_cli
+from mmlgd.cli import train as train_cli
+from mmlgd.cli.build_tsb import main as build_tsb_main
 from mmlgd.utils.configs import config_path
 
 TEMPLATE = 'lgd/lgd_clip-rn50_mobilenet-v2_8xb256-200e_custom-folder.py'
@@ -106,7 +106,7 @@ def user_config(own_data, tiny_clip224):
 def test_template_trains_validates_tests_and_infers(user_config, own_data,
                                                     tmp_path):
     work = str(tmp_path / 'work')
-    runner = train_api.main([user_config, '--work-dir', work])
+    runner = train_cli.run([user_config, '--work-dir', work])
 
     # all 12 images of the sub-folders, 3 iterations of 4, then validation
     assert len(runner.train_dataloader.dataset) == 12
@@ -123,7 +123,7 @@ def test_template_trains_validates_tests_and_infers(user_config, own_data,
 
     # tools/test.py: zero-shot on the labelled folder, predictions dumped
     out = str(tmp_path / 'preds.pkl')
-    metrics = test_api.main([user_config, ckpt, '--work-dir', work,
+    metrics = test_cli.run([user_config, ckpt, '--work-dir', work,
                              '--out', out])
     with open(out, 'rb') as f:
         dumped = pickle.load(f)
@@ -145,10 +145,9 @@ def test_template_trains_validates_tests_and_infers(user_config, own_data,
 
     # tools/infer.py with names chosen later (the run's text encoder)
     pred_json = str(tmp_path / 'new.json')
-    rows = inferencer_cli.main([str(own_data / 'val' / 'bag'),
-                                '--checkpoint', ckpt, '--classes',
-                                'handbag,backpack,suitcase',
-                                '--out', pred_json])
+    rows = infer_images([str(own_data / 'val' / 'bag')], ckpt,
+                        classes=['handbag', 'backpack', 'suitcase'],
+                        out=pred_json)
     assert len(rows) == 2
     with open(pred_json) as f:
         saved = json.load(f)

@@ -10,7 +10,7 @@ import sys
 import pytest
 from _tiny_lgd import REPO, fixed_pipeline, write_images, write_lgd_config
 
-from mmlgd.apis import train as train_api
+from mmlgd.cli import train as train_cli
 from mmlgd.models.teachers import OpenCLIPVisionTeacher
 
 
@@ -47,8 +47,8 @@ def test_train_with_teacher_cache(tiny_clip, tmp_path, monkeypatch):
 
     monkeypatch.setattr(OpenCLIPVisionTeacher, '__init__', no_teacher)
     with pytest.raises(FileNotFoundError, match='cache_teacher.py'):
-        train_api.main([cfg, '--teacher-cache', str(tmp_path / 'none')])
-    runner = train_api.main([cfg, '--teacher-cache', cache,
+        train_cli.run([cfg, '--teacher-cache', str(tmp_path / 'none')])
+    runner = train_cli.run([cfg, '--teacher-cache', cache,
                              '--work-dir', str(tmp_path / 'work')])
     assert runner.iter == 4
     assert type(runner.model.target_generator).__name__ == 'CachedTeacher'

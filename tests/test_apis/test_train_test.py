@@ -11,8 +11,9 @@ from mmengine.device import get_device
 from mmengine.runner import Runner
 
 from mmlgd.apis import build_runner, load_config
-from mmlgd.apis import test as test_api
 from mmlgd.apis import train as train_api
+from mmlgd.cli import test as test_cli
+from mmlgd.cli import train as train_cli
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -24,7 +25,7 @@ def train_tool():
 
 @pytest.fixture(scope='module')
 def test_tool():
-    return test_api
+    return test_cli
 
 
 # mmdet: the paper's downstream Mask R-CNN 1x on COCO, with an mmpretrain
@@ -124,7 +125,7 @@ def cls_config(tmp_path_factory):
 
 
 def _build(train_tool, argv):
-    args = train_tool.parse_args(argv)
+    args = train_cli.build_parser().parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)
     return train_tool.merge_args(cfg, args)
@@ -201,18 +202,18 @@ def test_cpu_distributed_settings(cls_config):
 
 
 def test_test_out_must_be_pkl(test_tool):
+    parse_args = test_tool.build_parser().parse_args
     with pytest.raises(SystemExit) as exc:
-        test_tool.parse_args(['cfg.py', 'ckpt.pth', '--out', 'res.json'])
+        parse_args(['cfg.py', 'ckpt.pth', '--out', 'res.json'])
     assert exc.value.code == 2
-    assert test_tool.parse_args(['c.py', 'k.pth', '--out', 'r.pkl']).out == \
-        'r.pkl'
+    assert parse_args(['c.py', 'k.pth', '--out', 'r.pkl']).out == 'r.pkl'
 
 
 @pytest.mark.e2e
 def test_train_then_test_mmpretrain(train_tool, test_tool, cls_config,
                                     tmp_path):
     work = str(tmp_path / 'work')
-    runner = train_tool.main([
+    runner = train_cli.run([
         cls_config, '--work-dir', work, '--cfg-options',
         'train_cfg.max_iters=2', 'experiment_name=entry_train'])
     assert runner.iter == 2
@@ -220,7 +221,7 @@ def test_train_then_test_mmpretrain(train_tool, test_tool, cls_config,
     assert osp.isfile(ckpt)
 
     out = str(tmp_path / 'preds.pkl')
-    metrics = test_tool.main([cls_config, ckpt, '--work-dir', work, '--out',
+    metrics = test_tool.run([cls_config, ckpt, '--work-dir', work, '--out',
                               out, '--cfg-options',
                               'experiment_name=entry_test'])
     assert 0.0 <= metrics['accuracy/top1'] <= 100.0
@@ -228,4 +229,4 @@ def test_train_then_test_mmpretrain(train_tool, test_tool, cls_config,
         preds = pickle.load(f)
     assert len(preds) == 8  # one per test image
     with pytest.raises(FileNotFoundError, match='does not exist'):
-        test_tool.main([cls_config, str(tmp_path / 'missing.pth')])
+        test_tool.run([cls_config, str(tmp_path / 'missing.pth')])

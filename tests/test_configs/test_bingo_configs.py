@@ -17,7 +17,8 @@ from mmengine.runner import Runner
 from mmpretrain.registry import DATASETS, MODELS
 
 import mmlgd  # noqa: F401  registers modules
-from mmlgd.apis.bingo_neighbours import build_neighbours, main
+from mmlgd.apis.bingo_neighbours import build_neighbours
+from mmlgd.cli.bingo_neighbours import main
 from mmlgd.teacher_cache.store import TeacherCacheStore
 from mmlgd.utils.configs import config_path
 

@@ -8,7 +8,7 @@ import re
 import pytest
 import torch
 
-from mmlgd.demo import main
+from mmlgd.cli.run_demo import run as main
 
 DEBIAN = '/usr/share/datasets/fashion-mnist'
 

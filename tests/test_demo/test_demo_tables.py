@@ -7,7 +7,8 @@ import statistics
 
 import pytest
 
-from mmlgd.demo import compare, main, pipeline, plan, report, stages, tables
+from mmlgd.cli.run_demo import build_parser, main
+from mmlgd.demo import compare, plan, report, stages, tables
 
 
 # ------------------------------------------------------------ statistics
@@ -145,7 +146,7 @@ def test_report_command_round_trips():
                    'seed --transfer-fractions 0.1 1.0 --transfer-seeds 1 '
                    '--teacher-cache 10 --transfer-backbone finetune')
     # the command line parses back to the same choices
-    args = pipeline.parse_args(cmd.split()[2:])
+    args = build_parser().parse_args(cmd.split()[2:])
     assert (args.transfer_backbone, args.teacher_cache, args.seeds) == (
         'finetune', 10, [0, 1])
     assert report.command(plan.make_settings(False)) == \

@@ -8,7 +8,8 @@ import pickle
 import pytest
 import torch
 
-from mmlgd.demo import main, options, plan, report, stages
+from mmlgd.cli.run_demo import main, run
+from mmlgd.demo import options, plan, report, stages
 
 
 def _fake_data_stage(calls):
@@ -25,7 +26,7 @@ def test_only_without_report_finishes_cleanly(tmp_path, monkeypatch,
     calls = []
     monkeypatch.setitem(stages.RUNNERS, 'data', _fake_data_stage(calls))
     wd = str(tmp_path / 'demo')
-    out = main(['--quick', '--work-dir', wd, '--only', 'data', '--jobs', '1'])
+    out = run(['--quick', '--work-dir', wd, '--only', 'data', '--jobs', '1'])
     assert calls == ['data'] and out['ran'] == ['data']
     result = out['results']['data']
     assert result == osp.join(wd, 'results', 'data.json')

@@ -101,16 +101,24 @@ def write_fmnist_split(folder, images, labels):
             f.write(lab)
 
 
-TOOL_MODULES = {  # tools/ script -> the library module behind it
-    'deployment/export_onnx.py': 'mmlgd.deployment.export_cli',
-    'infer.py': 'mmlgd.apis.inferencer_cli',
+TOOL_MODULES = {  # tools/ script -> its command-line module
+    'deployment/export_onnx.py': 'mmlgd.cli.export_onnx',
+    'infer.py': 'mmlgd.cli.infer',
 }
 
 
 def load_tool(relpath):
-    """The library module behind a ``tools/`` script (its ``main``)."""
+    """The command-line module behind a ``tools/`` script (its ``main``
+    exits as the tool does)."""
     import importlib
     return importlib.import_module(TOOL_MODULES[relpath])
+
+
+def run_tool(relpath, argv):
+    """A ``tools/`` script's library result for the command line
+    ``argv`` (its module's ``run`` on the parsed arguments)."""
+    tool = load_tool(relpath)
+    return tool.run(tool.build_parser().parse_args(argv))
 
 
 need_fmnist = pytest.mark.skipif(

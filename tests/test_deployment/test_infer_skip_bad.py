@@ -6,7 +6,7 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from _deploy_helpers import load_tool, write_run
+from _deploy_helpers import load_tool, run_tool, write_run
 
 GOOD = ['a.png', 'b.png', 'd.png']
 
@@ -25,17 +25,17 @@ def folder_with_bad_files(tmp_path):
 
 
 def test_skip_bad(folder_with_bad_files, tiny_clip, tmp_path, capsys):
-    cli = load_tool('infer.py').cli
     _, ckpt = write_run(str(tmp_path / 'run'), tiny_clip,
                         str(tmp_path / 'tsb'))
     folder = str(folder_with_bad_files)
 
     with pytest.raises(SystemExit, match=r'error: Cannot read image .*'
                        r'broken\.png'):
-        cli([folder, '--checkpoint', ckpt])
+        load_tool('infer.py').main([folder, '--checkpoint', ckpt])
 
     out = str(tmp_path / 'preds.json')
-    rows = cli([folder, '--checkpoint', ckpt, '--skip-bad', '--out', out])
+    rows = run_tool('infer.py', [folder, '--checkpoint', ckpt, '--skip-bad',
+                                 '--out', out])
     printed = capsys.readouterr().out
     assert [osp.basename(r['image']) for r in rows] == GOOD
     tail = printed[printed.index('Skipped'):]
@@ -49,7 +49,8 @@ def test_skip_bad(folder_with_bad_files, tiny_clip, tmp_path, capsys):
 
     # each kept result belongs to its own image: the same as a run on the
     # good files alone
-    alone = cli([osp.join(folder, n) for n in GOOD] + ['--checkpoint', ckpt])
+    alone = run_tool('infer.py', [osp.join(folder, n) for n in GOOD]
+                     + ['--checkpoint', ckpt])
     for got, want in zip(rows, alone):
         assert got['image'] == want['image']
         assert got['topk'] == want['topk']

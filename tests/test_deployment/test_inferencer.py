@@ -11,16 +11,16 @@ import numpy as np
 import pytest
 import torch
 from _deploy_helpers import (
-    load_tool,
     need_fmnist,
     read_fmnist,
+    run_tool,
     write_fmnist_split,
     write_run,
 )
 
 from mmlgd.apis import ZeroShotInferencer
-from mmlgd.apis.test import main as eval_main
 from mmlgd.cli.extract_student import main as extract_student_main
+from mmlgd.cli.test import run as eval_main
 
 N_TRAIN, N_TEST = 32, 40
 ZERO_SHOT_CFG = '''
@@ -154,7 +154,9 @@ def test_input_forms_topk_and_new_classes(fmnist_student):
 def test_infer_cli_table_json_and_no_overwrite(fmnist_student, tmp_path,
                                               capsys):
     s = fmnist_student
-    main = load_tool('infer.py').main
+    def main(argv):
+        return run_tool('infer.py', argv)
+
     out = str(tmp_path / 'preds.json')
     rows = main([s['test_dir'], '--checkpoint', s['ckpt'], '--classes',
                  'sneaker,sandal,ankle boot', '--topk', '2', '--out', out])
@@ -217,7 +219,8 @@ def test_tsb_dimension_must_match_projector(tsb16_run):
 
 
 def test_cli_rejects_non_positive_topk(capsys):
-    from mmlgd.apis.inferencer_cli import parse_args
+    from mmlgd.cli.infer import build_parser
+    parse_args = build_parser().parse_args
     with pytest.raises(SystemExit):
         parse_args(['img.png', '--checkpoint', 'x.pth', '--classes', 'a,b',
                     '--topk', '0'])
@@ -229,7 +232,7 @@ def test_cli_rejects_non_positive_topk(capsys):
 def test_missing_image_is_named_before_the_model_is_built(tmp_path,
                                                          monkeypatch):
     from mmlgd.apis import inferencer as inferencer_mod
-    from mmlgd.apis.inferencer_cli import cli
+    from mmlgd.cli.infer import main as cli
 
     def no_build(*a, **k):
         raise AssertionError('the model was built before the paths were '

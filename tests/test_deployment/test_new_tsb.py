@@ -14,7 +14,7 @@ ort = pytest.importorskip('onnxruntime')
 pytest.importorskip('onnxscript')
 
 from mmlgd.apis import ZeroShotInferencer  # noqa: E402
-from mmlgd.apis.build_tsb import main as build_tsb_main  # noqa: E402
+from mmlgd.cli.build_tsb import main as build_tsb_main  # noqa: E402
 from mmlgd.deployment import export_onnx  # noqa: E402
 
 NEW_NAMES = ['kayak', 'lighthouse', 'teapot', 'giraffe']

@@ -1,6 +1,7 @@
 """ONNX export of each paper student: onnxruntime vs an independent PyTorch
 reference (embeddings to 1e-4, same top-1 logits), dynamic batch, errors.
 """
+import functools
 import json
 import os.path as osp
 import sys
@@ -8,7 +9,7 @@ import sys
 import pytest
 import torch
 import torch.nn.functional as F
-from _deploy_helpers import STUDENTS, load_tool, write_run
+from _deploy_helpers import STUDENTS, run_tool, write_run
 
 pytest.importorskip('onnx')
 ort = pytest.importorskip('onnxruntime')
@@ -85,8 +86,8 @@ def test_zero_shot_export_matches_pytorch(student, tiny_clip, tmp_path,
     cache = str(tmp_path / 'tsb')
     _, ckpt = write_run(str(tmp_path), tiny_clip, cache, student, SIZE)
     out = str(tmp_path / 'clf.onnx')
-    report = load_tool('deployment/export_onnx.py').main(
-        [ckpt, out, '--classes', 'sneaker,sandal,boot'])
+    report = run_tool('deployment/export_onnx.py',
+                      [ckpt, out, '--classes', 'sneaker,sandal,boot'])
     assert 'onnxruntime matches PyTorch' in capsys.readouterr().out
     assert report['top1_equal'] and report['max_abs_diff'] <= 1e-4
     classes = ['sneaker', 'sandal', 'boot']
@@ -112,7 +113,7 @@ def test_backbone_export_from_backbone_only_checkpoint(tiny_clip, tmp_path):
     student = str(tmp_path / 'student.pth')
     extract_student_main([ckpt, student])  # backbone only
     out = str(tmp_path / 'features.onnx')
-    main = load_tool('deployment/export_onnx.py').main
+    main = functools.partial(run_tool, 'deployment/export_onnx.py')
     main([student, out, '--part', 'backbone'])
     pooled, _, _ = _reference(student)
     x = _x()
@@ -132,8 +133,8 @@ def test_fp16_export(tiny_clip, tmp_path):
     import onnx
     _, ckpt = write_run(str(tmp_path), tiny_clip, str(tmp_path / 'tsb'))
     out = str(tmp_path / 'features.onnx')
-    load_tool('deployment/export_onnx.py').main(
-        [ckpt, out, '--part', 'backbone', '--fp16'])
+    run_tool('deployment/export_onnx.py',
+             [ckpt, out, '--part', 'backbone', '--fp16'])
     pooled, _, _ = _reference(ckpt)
     x = _x()
     proto = onnx.load(out)

@@ -1,17 +1,18 @@
 """--part text: the run's text encoder as ONNX; TSB rows built from it with
 onnxruntime and the open_clip tokenizer (the recipe in the metadata and
 docs/deployment.md) equal tools/build_tsb.py's for the same names."""
+import functools
 import json
 
 import numpy as np
 import pytest
-from _deploy_helpers import TEMPLATES, load_tool, write_run
+from _deploy_helpers import TEMPLATES, run_tool, write_run
 
 pytest.importorskip('onnx')
 ort = pytest.importorskip('onnxruntime')
 pytest.importorskip('onnxscript')
 
-from mmlgd.apis.build_tsb import main as build_tsb_main  # noqa: E402
+from mmlgd.cli.build_tsb import main as build_tsb_main  # noqa: E402
 
 NEW_NAMES = ['kayak', 'lighthouse', 'teapot']
 
@@ -22,7 +23,7 @@ def test_text_graph_builds_the_tsb_of_new_names(tiny_clip, tmp_path):
     import open_clip
     _, ckpt = write_run(str(tmp_path / 'run'), tiny_clip,
                         str(tmp_path / 'tsb'))
-    export = load_tool('deployment/export_onnx.py').main
+    export = functools.partial(run_tool, 'deployment/export_onnx.py')
     with pytest.raises(ValueError, match='drop --classes'):
         export([ckpt, str(tmp_path / 'x.onnx'), '--part', 'text',
                 '--classes', 'a,b'])

@@ -16,8 +16,8 @@ from mmengine.config import Config
 
 from mmlgd.apis import build_runner
 from mmlgd.apis import teacher_cache as tc
-from mmlgd.apis import test as test_api
-from mmlgd.apis import train as train_api
+from mmlgd.cli import test as test_cli
+from mmlgd.cli import train as train_cli
 
 USER_ORDER = ['top', 'bottom', 'footwear', 'bag']  # not sorted
 PIPELINE = [dict(type='StrictLoadImageFromFile'),
@@ -92,7 +92,7 @@ def test_names_file_in_another_order_is_refused_before_training(
         data, tiny_clip, tmp_path):
     path, cfg = _train_config(data, tiny_clip, 'user.txt', tmp_path)
     with pytest.raises(ValueError) as err:
-        train_api.main([path])
+        train_cli.run([path])
     msg = str(err.value)
     assert "label 0 = 'bag' vs row 0 = 'top'" in msg
     assert str(sorted(USER_ORDER)) in msg  # the fix, ready to paste
@@ -103,7 +103,7 @@ def test_names_file_in_another_order_is_refused_before_training(
 def test_four_classes_train_validate_test_and_plain_load(data, tiny_clip,
                                                          tmp_path):
     path, cfg = _train_config(data, tiny_clip, 'sorted.txt', tmp_path)
-    runner = train_api.main([path])
+    runner = train_cli.run([path])
 
     hub = runner.message_hub
     top1 = hub.get_scalar('val/accuracy/top1').current()
@@ -143,7 +143,7 @@ def test_four_classes_train_validate_test_and_plain_load(data, tiny_clip,
             test_cfg=dict()))
         zs_path = str(tmp_path / f'zs_{names}.py')
         zs.dump(zs_path)
-        return test_api.main([zs_path, ckpt, '--work-dir',
+        return test_cli.run([zs_path, ckpt, '--work-dir',
                               str(tmp_path / f'zs_{names}')])
 
     metrics = zero_shot('sorted.txt')

@@ -8,12 +8,12 @@ import pytest
 import torch
 
 import mmlgd  # noqa: F401  registers modules, safe checkpoint loading
-from mmlgd.apis import train as train_api
+from mmlgd.cli import train as train_cli
 
 
 @pytest.fixture(scope='module')
 def train_tool():
-    return train_api
+    return train_cli
 
 
 LOOPS = {
@@ -73,7 +73,7 @@ def test_resume_reproduces_uninterrupted_run(loop, train_tool, tiny_clip,
         extra_hooks=[dict(type='LGDRecorderHook')], **spec)
     full_dir, part_dir = str(tmp_path / 'full'), str(tmp_path / 'resumed')
 
-    full = train_tool.main([cfg, '--work-dir', full_dir, '--cfg-options',
+    full = train_tool.run([cfg, '--work-dir', full_dir, '--cfg-options',
                             f'experiment_name=resume_full_{loop}'])
     ckpt = osp.join(full_dir, ckpt_name)
     saved = torch.load(ckpt, map_location='cpu', weights_only=True)
@@ -83,7 +83,7 @@ def test_resume_reproduces_uninterrupted_run(loop, train_tool, tiny_clip,
     assert not any(k.startswith('target_generator.')
                    for k in saved['state_dict'])
 
-    resumed = train_tool.main([cfg, '--work-dir', part_dir, '--resume', ckpt,
+    resumed = train_tool.run([cfg, '--work-dir', part_dir, '--resume', ckpt,
                                '--cfg-options',
                                f'experiment_name=resume_part_{loop}'])
 

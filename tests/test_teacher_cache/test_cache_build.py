@@ -5,9 +5,9 @@ import os
 import pytest
 from mmpretrain.registry import DATASETS
 
+from mmlgd.cli.cache_teacher import main, run
 from mmlgd.teacher_cache import TeacherCacheStore, build_teacher_cache
 from mmlgd.teacher_cache import build as build_mod
-from mmlgd.teacher_cache.cli import main
 from mmlgd.teacher_cache.store import params_path, shard_path
 
 N, SEED = 2, 3  # as the ``cache`` fixture (conftest.py) builds
@@ -73,13 +73,13 @@ def test_cli_prints_disk_estimate_and_skips_a_complete_cache(
     out = str(tmp_path / 'c')
     args = [str(root / 'cfg.py'), '--views', '2', '--out', out, '--seed',
             str(SEED), '--shard-size', '2', '--workers', '0']
-    manifest = main(args)  # the original form, no command word
+    manifest = run(args)  # the original form, no command word
     text = capsys.readouterr().out
     # 5 images x 2 views x 32 dims x 2 bytes
     assert manifest['bytes'] == 5 * 2 * 32 * 2 == 640
     assert '5 images x 2 views x 32 dims x float16' in text
     stamp = os.stat(shard_path(out, 0)).st_mtime_ns
-    assert main(['build'] + args)['key'] == manifest['key']
+    assert run(['build'] + args)['key'] == manifest['key']
     assert os.stat(shard_path(out, 0)).st_mtime_ns == stamp
 
 
@@ -89,12 +89,12 @@ def test_cli_errors_are_one_line_and_say_what_to_do(cache, tmp_path,
     out = str(tmp_path / 'c')
     args = [str(root / 'cfg.py'), '--views', '2', '--out', out, '--seed',
             str(SEED), '--shard-size', '2', '--workers', '0']
-    main(args)
+    run(args)
     other = args[:2] + ['3'] + args[3:]   # another N into the same folder
-    with pytest.raises(SystemExit, match=r'^cache_teacher: .*another '
+    with pytest.raises(SystemExit, match=r'^error: .*another '
                        r'num_views.*rerun with --force'):
         main(other)
-    assert main(other + ['--force'])['bytes'] == 5 * 3 * 32 * 2
+    assert run(other + ['--force'])['bytes'] == 5 * 3 * 32 * 2
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
@@ -102,7 +102,7 @@ def test_cli_errors_are_one_line_and_say_what_to_do(cache, tmp_path,
     with pytest.raises(SystemExit, match='interrupted.*rerun the same '
                        'command'):
         main(args)
-    with pytest.raises(SystemExit, match='cache_teacher: .*manifest.json '
+    with pytest.raises(SystemExit, match='^error: .*manifest.json '
                        'does not exist'):
         main(['info', str(tmp_path / 'nothing')])
 

@@ -6,7 +6,8 @@ import types
 
 import pytest
 
-from mmlgd.demo import plan, stages
+from mmlgd.cli.teacher_cache_curve import main as curve_main
+from mmlgd.demo import plan, profile, results, stages
 from mmlgd.teacher_cache import curve
 
 TRAIN_S = {0: 80.0, 1: 60.0, 2: 60.0}  # online, N=1, N=2 (per run)
@@ -17,10 +18,11 @@ BUILD_S = {1: 10.0, 2: 30.0}
 def fake_stages(monkeypatch):
     clock = [0.0]
     ran = []
-    monkeypatch.setattr(stages, 'time', types.SimpleNamespace(
-        time=lambda: clock[0]))
+    # the stage clock (mmlgd.demo.profile) reads the fake time
+    monkeypatch.setattr(profile, 'time', types.SimpleNamespace(
+        perf_counter=lambda: clock[0]))
     # run_stage frees memory after each real stage (about 1 s each here)
-    monkeypatch.setattr(stages, 'gc', types.SimpleNamespace(
+    monkeypatch.setattr(results, 'gc', types.SimpleNamespace(
         collect=lambda: None))
 
     def n_of(name):
@@ -51,7 +53,7 @@ def fake_stages(monkeypatch):
 
 def test_curve_command_on_a_micro_setting(fake_stages, tmp_path):
     out = tmp_path / 'curve.md'
-    curve.main(['--views', '2', '1', '--epochs', '2', '--images', '64',
+    curve_main(['--views', '2', '1', '--epochs', '2', '--images', '64',
                 '--seeds', '0', '1', '2', '--quick', '--work-dir',
                 str(tmp_path / 'wd'), '--out', str(out)])
     names = [s.name for s in fake_stages]

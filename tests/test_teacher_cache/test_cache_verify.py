@@ -9,8 +9,8 @@ from _tiny_lgd import write_images
 from mmengine.config import Config
 from tiny_clip import write_tiny_clip
 
+from mmlgd.cli.cache_teacher import main, run
 from mmlgd.teacher_cache import build_teacher_cache, verify_cache
-from mmlgd.teacher_cache.cli import main
 from mmlgd.utils.hashing import file_sha256
 
 N, SEED = 2, 3  # as the ``cache`` fixture (conftest.py) builds
@@ -18,7 +18,7 @@ N, SEED = 2, 3  # as the ``cache`` fixture (conftest.py) builds
 
 def test_verify_passes_on_a_good_cache(cache, capsys):
     cfg, out, root = cache
-    report = main(['verify', out, str(root / 'cfg.py'), '--samples', '64'])
+    report = run(['verify', out, str(root / 'cfg.py'), '--samples', '64'])
     text = capsys.readouterr().out
     assert report['ok'] and report['pairs'] == 5 * N  # all of them
     assert report['cosine']['min'] >= 0.999 and not report['problems']
@@ -99,7 +99,7 @@ def test_verify_fails_on_a_teacher_with_other_weights(cache, tmp_path):
 
 def test_info_prints_the_cache_card(cache, capsys, tiny_clip):
     cfg, out, _ = cache
-    manifest = main(['info', out])
+    manifest = run(['info', out])
     text = capsys.readouterr().out
     card = manifest['card']
     weights = tiny_clip[2]

@@ -6,7 +6,8 @@ import types
 import _tiny_data
 import pytest
 
-from mmlgd.apis import extract_student, test, train
+from mmlgd.apis import extract_student
+from mmlgd.cli import test, train
 
 
 def pytest_configure(config):
@@ -17,8 +18,9 @@ def pytest_configure(config):
 
 @pytest.fixture(scope='session')
 def tools():
-    """The library behind ``tools/train.py``, ``tools/test.py`` and
-    ``tools/extract_student.py`` (:mod:`mmlgd.apis`)."""
+    """What ``tools/train.py`` and ``tools/test.py`` run (``run(argv)``
+    returns the runner / the metrics, :mod:`mmlgd.cli`) and the library of
+    ``tools/extract_student.py``."""
     return types.SimpleNamespace(train=train, test=test,
                                  extract_student=extract_student)
 

@@ -114,13 +114,13 @@ def test_mask_rcnn_train_and_coco_eval(tmp_path, tools, tiny, lgd_ckpt):
     config = write_config(tmp_path, TINY_DET, DET, root)
     ckpt, _ = lgd_ckpt('r18')
     work_dir = str(tmp_path / 'work')
-    tools.train.main([config, '--work-dir', work_dir, '--no-validate',
+    tools.train.run([config, '--work-dir', work_dir, '--no-validate',
                       '--cfg-options', f'{CKPT_OPT}={ckpt}'])
     assert hook_log_line(work_dir)  # the student was loaded, then trained
     trained = osp.join(work_dir, 'epoch_1.pth')
     assert osp.isfile(trained)
 
-    metrics = tools.test.main([config, trained, '--work-dir',
+    metrics = tools.test.run([config, trained, '--work-dir',
                                str(tmp_path / 'test')])
     for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/segm_mAP',
                 'coco/segm_mAP_50'):
@@ -134,13 +134,13 @@ def test_upernet_train_and_miou_eval(tmp_path, tools, tiny, lgd_ckpt):
     config = write_config(tmp_path, TINY_SEG, SEG, root)
     ckpt, _ = lgd_ckpt('r18')
     work_dir = str(tmp_path / 'work')
-    tools.train.main([config, '--work-dir', work_dir, '--no-validate',
+    tools.train.run([config, '--work-dir', work_dir, '--no-validate',
                       '--cfg-options', f'{CKPT_OPT}={ckpt}'])
     assert hook_log_line(work_dir)
     trained = osp.join(work_dir, 'iter_4.pth')
     assert osp.isfile(trained)
 
-    metrics = tools.test.main([config, trained, '--work-dir',
+    metrics = tools.test.run([config, trained, '--work-dir',
                                str(tmp_path / 'test')])
     for key in ('mIoU', 'mAcc', 'aAcc'):
         # mmseg's IoUMetric returns numpy float32 scalars
@@ -158,7 +158,7 @@ def test_train_stops_before_first_iter_on_wrong_backbone(tmp_path, tools,
     ckpt, _ = lgd_ckpt('r18')
     work_dir = str(tmp_path / 'work')
     with pytest.raises(RuntimeError, match='different shape') as err:
-        tools.train.main([
+        tools.train.run([
             config, '--work-dir', work_dir, '--no-validate', '--cfg-options',
             f'{CKPT_OPT}={ckpt}', 'model.backbone.depth=50'])
     assert ckpt in str(err.value)
@@ -176,7 +176,7 @@ def test_train_names_missing_prefix_before_init(tmp_path, tools, tiny,
     export = str(tmp_path / 'student_tv.pth')
     tools.extract_student.extract_student(src, export, 'torchvision')
     with pytest.raises(RuntimeError, match="no 'backbone.' keys") as err:
-        tools.train.main([config, '--work-dir', str(tmp_path / 'work'),
+        tools.train.run([config, '--work-dir', str(tmp_path / 'work'),
                           '--no-validate', '--cfg-options',
                           f'{CKPT_OPT}={export}'])
     assert 'init_cfg.prefix=None' in str(err.value)

@@ -8,9 +8,12 @@
 Runs (resumably) the demo's teacher, one cache per N, the online and cached
 pre-training runs and their zero-shot / linear-probe evaluations, then
 writes the table, paired tests and plot (next to --out, as .png). Logic:
-:mod:`mmlgd.teacher_cache.curve`.
+:mod:`mmlgd.teacher_cache.curve`; the command line:
+:mod:`mmlgd.cli.teacher_cache_curve`.
 """
-from mmlgd.teacher_cache.curve import main
+import sys
+
+from mmlgd.cli.teacher_cache_curve import main
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

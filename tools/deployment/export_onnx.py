@@ -12,9 +12,12 @@ text``: the run's text encoder (TSB rows for new names without PyTorch,
 docs/deployment.md). The file is
 written only after onnxruntime reproduces PyTorch's outputs. Needs the
 optional packages of requirements/deploy.txt. The logic is
-:func:`mmlgd.deployment.export_onnx`.
+:func:`mmlgd.deployment.export_onnx`; the command line
+:mod:`mmlgd.cli.export_onnx`.
 """
-from mmlgd.deployment.export_cli import cli
+import sys
+
+from mmlgd.cli.export_onnx import main
 
 if __name__ == '__main__':
-    cli()
+    sys.exit(main())

@@ -1,8 +1,8 @@
-"""What ``tools/infer.py`` does: classify images, print a table, write JSON.
+"""Zero-shot classification of image files: classify, print a table, write
+JSON (what ``tools/infer.py`` runs; its command line is
+:mod:`mmlgd.cli.infer`).
 """
-import argparse
 import os.path as osp
-import sys
 from typing import List, Optional, Sequence, Union
 
 from mmlgd.models.text import CATEGORY_SETS, check_class_spec
@@ -106,70 +106,3 @@ def infer_images(images: Sequence[str], model: str,
         print(f'Skipped {len(skipped)} unreadable image(s) (--skip-bad):\n'
               + '\n'.join(f"  {s['image']}: {s['error']}" for s in skipped))
     return rows
-
-
-# The command line of tools/infer.py.
-def _positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f'must be >= 1, got {value}')
-    return value
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Zero-shot classification with a distilled LGD student')
-    parser.add_argument('images', nargs='+',
-                        help='image files and/or folders of images')
-    parser.add_argument('--checkpoint', required=True,
-                        help='full LGD pre-training checkpoint (holds the '
-                        'student, the projector and the run config)')
-    parser.add_argument('--config', help='config, when the checkpoint '
-                        'stores none (default: the one in the checkpoint)')
-    parser.add_argument(
-        '--classes', help='comma-separated category names, a text file '
-        '(one name per line) or a known set (fashion_mnist, imagenet1k, '
-        "coco...); default: the run's own classes")
-    parser.add_argument('--templates', nargs='+', help="'openai', 'simple' "
-                        "or prompt strings with {} (default: the run's)")
-    parser.add_argument('--topk', type=_positive_int, default=5,
-                        help='categories shown per image (>= 1)')
-    parser.add_argument('--batch-size', type=int, default=32)
-    parser.add_argument('--out', help='write the predictions as JSON here')
-    parser.add_argument('--force', action='store_true',
-                        help='overwrite --out if it exists')
-    parser.add_argument('--device', default='cpu')
-    parser.add_argument('--tsb-cache-dir', help='TSB cache folder')
-    parser.add_argument('--skip-bad', action='store_true',
-                        help='skip image files that cannot be read and list '
-                        'them at the end (default: stop at the first, '
-                        'naming it)')
-    args = parser.parse_args(argv)
-    args.classes = parse_classes(args.classes)
-    args.templates = parse_templates(args.templates)
-    return args
-
-
-def main(argv=None):
-    """``tools/infer.py ARGV``; returns :func:`infer_images`'s result."""
-    args = parse_args(argv)
-    model, ckpt = ((args.config, args.checkpoint) if args.config else
-                   (args.checkpoint, None))
-    return infer_images(args.images, model, ckpt,
-                        classes=args.classes,
-                        templates=args.templates, topk=args.topk,
-                        batch_size=args.batch_size, out=args.out,
-                        force=args.force, device=args.device,
-                        tsb_cache_dir=args.tsb_cache_dir,
-                        skip_bad=args.skip_bad)
-
-
-
-def cli(argv=None):
-    """:func:`main` with bad input turned into ``error: ...`` and exit
-    status 1 instead of a traceback."""
-    try:
-        return main(argv)
-    except (ValueError, OSError, RuntimeError) as err:
-        sys.exit(f'error: {err}')
