@@ -1,19 +1,19 @@
 """Tiny LGD runs for the reliability and config tests: random PNG folders,
 config overrides that swap the paper's CLIP RN50 / ImageNet setup for the
-tiny open_clip model of ``tests/tiny_clip.py``, and a recording hook."""
+tiny open_clip model of ``tests/_tiny_clip.py``, and a recording hook."""
 import os
 import os.path as osp
 import textwrap
 
 import numpy as np
-from mmengine.hooks import Hook
-from mmengine.registry import HOOKS
-from tiny_clip import (  # noqa: F401  re-exported (pyproject pythonpath)
+from _tiny_clip import (  # noqa: F401  re-exported (pyproject pythonpath)
     TINY_CLIP,
     tiny_teacher,
     tiny_text_encoder,
     write_tiny_clip,
 )
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SIZE = 32

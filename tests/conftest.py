@@ -1,11 +1,11 @@
-"""Shared fixtures; the helpers live in tests/tiny_clip.py, _tiny_lgd.py,
+"""Shared fixtures; the helpers live in tests/_tiny_clip.py, _tiny_lgd.py,
 _tiny_data.py and _dist_workers.py (tests/ is on pytest's ``pythonpath``,
 see pyproject.toml)."""
 import socket
 
 import pytest
 import torch
-from tiny_clip import TINY_CLIP, write_tiny_clip
+from _tiny_clip import TINY_CLIP, write_tiny_clip
 
 import mmlgd  # noqa: F401  (registers every module, as configs do)
 

@@ -1,7 +1,7 @@
 """tools/build_tsb.py precomputes exactly the TSB a config's run will use."""
 import torch
+from _tiny_clip import tiny_text_encoder
 from mmpretrain.registry import MODELS
-from tiny_clip import tiny_text_encoder
 
 from mmlgd.cli.build_tsb import build_parser, run
 from mmlgd.cli.build_tsb import main as build_tsb_main

@@ -13,7 +13,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from tiny_clip import TINY_CLIP_CFG, write_tiny_clip
+from _tiny_clip import TINY_CLIP_CFG, write_tiny_clip
 
 from mmlgd.apis import ZeroShotInferencer, infer_images
 from mmlgd.cli import test as test_cli

@@ -2,7 +2,7 @@
 a tiny LGD / SEED model built from the tests' tiny open_clip model."""
 import pytest
 import torch
-from tiny_clip import tiny_teacher, tiny_text_encoder
+from _tiny_clip import tiny_teacher, tiny_text_encoder
 
 NO_CUDA = ('CUDA is not available (torch.cuda.is_available() is False): '
            'these tests need a GPU; run them with '

@@ -9,7 +9,7 @@ import struct
 import numpy as np
 import pytest
 import torch
-from tiny_clip import tiny_teacher, tiny_text_encoder
+from _tiny_clip import tiny_teacher, tiny_text_encoder
 
 HERE = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(osp.dirname(HERE))

@@ -2,13 +2,13 @@
 (next to this file) and the tiny LGD runs in tests/_tiny_lgd.py (tests/ is
 on pytest's ``pythonpath``)."""
 import pytest
-from tiny_clip import write_tiny_clip
+from _tiny_clip import write_tiny_clip
 
 
 @pytest.fixture(scope='session')
 def tiny_clip16(tmp_path_factory):
     """A second tiny CLIP whose text space is 16-d (the first is 32-d)."""
-    from tiny_clip import TINY_CLIP_CFG
+    from _tiny_clip import TINY_CLIP_CFG
     root = str(tmp_path_factory.mktemp('tiny_clip16'))
     name = 'mmlgd-tiny-rn16'
     cfg_path, weights = write_tiny_clip(root, name,

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from _tiny_clip import tiny_teacher
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
-from tiny_clip import tiny_teacher
 
 from mmlgd.apis.bingo_neighbours import nearest_neighbours
 from mmlgd.datasets.bag_of_instances import (

@@ -2,9 +2,9 @@
 import pytest
 import torch
 import torch.nn.functional as F
+from _tiny_clip import tiny_teacher, tiny_text_encoder
 from mmengine.optim import OptimWrapper
 from mmpretrain.registry import MODELS
-from tiny_clip import tiny_teacher, tiny_text_encoder
 
 CLASSES = ['shirt', 'shoe', 'bag', 'coat']
 

@@ -14,12 +14,12 @@ import open_clip
 import pytest
 import torch
 import torch.nn.functional as F
-from mmpretrain.registry import MODELS
-from tiny_clip import (
+from _tiny_clip import (
     openai_clip_state_dict,
     serve_from_hf_cache,
     write_openai_clip,
 )
+from mmpretrain.registry import MODELS
 
 from mmlgd.models import OpenCLIPTextEncoder, TextualSemanticsBank
 from mmlgd.models.text.open_clip_loader import QuickGELUWarning

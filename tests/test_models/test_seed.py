@@ -7,9 +7,9 @@ import types
 import pytest
 import torch
 import torch.nn.functional as F
+from _tiny_clip import tiny_teacher
 from mmengine.optim import OptimWrapper
 from mmpretrain.registry import MODELS
-from tiny_clip import tiny_teacher
 
 from mmlgd.engine.hooks import EmbeddingQueueCheckHook
 from mmlgd.models import EmbeddingQueue, SEEDHead

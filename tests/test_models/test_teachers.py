@@ -6,9 +6,9 @@ import open_clip
 import pytest
 import torch
 import torch.nn.functional as F
+from _tiny_clip import tiny_teacher, tiny_text_encoder, write_tiny_clip
 from mmengine.runner import save_checkpoint
 from mmpretrain.registry import MODELS
-from tiny_clip import tiny_teacher, tiny_text_encoder, write_tiny_clip
 
 from mmlgd.models import InputAdapter
 from mmlgd.models.teachers.input_adapter import clip_mean_std_255

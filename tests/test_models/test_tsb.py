@@ -4,7 +4,7 @@ import os
 import pytest
 import torch
 import torch.nn.functional as F
-from tiny_clip import tiny_text_encoder, write_tiny_clip
+from _tiny_clip import tiny_text_encoder, write_tiny_clip
 
 from mmlgd.models import (
     OpenCLIPTextEncoder,

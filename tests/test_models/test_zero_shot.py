@@ -1,9 +1,9 @@
 """Zero-shot classification through the TSB."""
 import pytest
 import torch
+from _tiny_clip import tiny_teacher, tiny_text_encoder
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
-from tiny_clip import tiny_teacher, tiny_text_encoder
 
 
 def tsb(tiny_clip, cache):

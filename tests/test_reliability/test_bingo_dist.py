@@ -12,7 +12,7 @@ import _bingo_workers as bw
 import pytest
 import torch
 import torch.multiprocessing as mp
-from tiny_clip import tiny_teacher
+from _tiny_clip import tiny_teacher
 
 import mmlgd  # noqa: F401  allow-list for weights_only loading
 

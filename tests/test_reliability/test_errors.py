@@ -7,10 +7,10 @@ import _tiny_lgd as tl
 import numpy as np
 import pytest
 import torch
+from _tiny_clip import TINY_CLIP_CFG
 from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpretrain.registry import MODELS
-from tiny_clip import TINY_CLIP_CFG
 
 import mmlgd  # noqa: F401  registers modules
 from mmlgd.datasets import StrictLoadImageFromFile

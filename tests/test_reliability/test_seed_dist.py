@@ -5,7 +5,7 @@ import _seed_workers as sw
 import pytest
 import torch
 import torch.multiprocessing as mp
-from tiny_clip import tiny_teacher
+from _tiny_clip import tiny_teacher
 
 import mmlgd  # noqa: F401  allow-list for weights_only loading
 

@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 import torch
+from _tiny_clip import write_tiny_clip
 from _tiny_lgd import fixed_pipeline, write_images
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import DATASETS, MODELS
-from tiny_clip import write_tiny_clip
 
 from mmlgd.teacher_cache import (
     CachedViewDataset,

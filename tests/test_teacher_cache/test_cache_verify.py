@@ -5,9 +5,9 @@ import os
 import shutil
 
 import pytest
+from _tiny_clip import write_tiny_clip
 from _tiny_lgd import write_images
 from mmengine.config import Config
-from tiny_clip import write_tiny_clip
 
 from mmlgd.cli.cache_teacher import main, run
 from mmlgd.teacher_cache import build_teacher_cache, verify_cache
@@ -33,7 +33,7 @@ def _image_sensitive_clip(root):
     (cosine > 0.9999), which would hide a changed view."""
     import open_clip
     import torch
-    from tiny_clip import TINY_CLIP
+    from _tiny_clip import TINY_CLIP
     cfg_path, weights = write_tiny_clip(root)
     torch.manual_seed(0)
     model = open_clip.create_model(TINY_CLIP)

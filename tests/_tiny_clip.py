@@ -1,6 +1,6 @@
 """Tiny open_clip models for tests: a model config and a checkpoint written
 to local files and loaded through the same ``pretrained=<file>`` path real
-users take with 'openai'. Import as ``from tiny_clip import ...`` (tests/ is
+users take with 'openai'. Import as ``from _tiny_clip import ...`` (tests/ is
 on the pytest pythonpath)."""
 import json
 import os
