@@ -1,10 +1,10 @@
 """Shared fixtures; the helpers live in tests/_tiny_clip.py, _tiny_lgd.py,
 _tiny_data.py and _dist_workers.py (tests/ is on pytest's ``pythonpath``,
 see pyproject.toml)."""
-import socket
 
 import pytest
 import torch
+from _ports import find_free_port
 from _tiny_clip import TINY_CLIP, write_tiny_clip
 
 import mmlgd  # noqa: F401  (registers every module, as configs do)
@@ -40,14 +40,6 @@ def keep_default_scope():
 
 
 _restored = []
-
-
-def find_free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago (for torchrun's
-    ``--master-port`` / ``MASTER_PORT`` of the multi-process tests)."""
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import sys
 import pytest
 import torch
 from _cuda import CUDA, images, lgd_cfg
+from _ports import find_free_port
 from _tiny_lgd import write_images
-from conftest import find_free_port
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
