@@ -49,7 +49,8 @@ def test_clip_mean_std_literals_in_configs():
     mean/std out in 0-255 units: every such literal is open_clip's."""
     triple = r'\[\s*({})[0-9]*,\s*([0-9.]+),\s*([0-9.]+)\s*\]'
     found = 0
-    for path in glob.glob('configs/**/*.py', recursive=True):
+    from mmlgd.utils.configs import configs_root
+    for path in glob.glob(f'{configs_root()}/**/*.py', recursive=True):
         text = open(path).read()
         for want, lead in ((CLIP_MEAN_255, '122.77'), (CLIP_STD_255,
                                                        '68.500')):
@@ -58,7 +59,10 @@ def test_clip_mean_std_literals_in_configs():
                                                     match.group(0))]
                 assert got == pytest.approx(want, abs=1e-5), path
                 found += 1
-    assert found >= 10  # the LGD, probe, zero-shot and transfer configs
+    # the LGD teacher/TSB and zero-shot configs and the MoCo-style probes
+    # (8 today); every transfer config normalises with ImageNet's mean/std
+    # (one normalisation per comparison, configs/upernet/README.md)
+    assert found >= 8
 
 
 def test_missing_teacher_file(tiny_clip):
