@@ -24,10 +24,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--seeds', type=int, nargs='+',
                         help='seeds for the student runs (mean and spread '
                         'are reported when more than one)')
-    parser.add_argument('--students', nargs='+', metavar='NAME',
-                        choices=sorted(plan.PRETRAIN_CFGS),
-                        help='pre-trained students (default: '
-                        f'{" ".join(plan.DEFAULT_STUDENTS)})')
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument('--students', nargs='+', metavar='NAME',
+                     choices=sorted(plan.PRETRAIN_CFGS),
+                     help='pre-trained students (default: '
+                     f'{" ".join(plan.DEFAULT_STUDENTS)})')
+    who.add_argument('--baselines', action='store_true',
+                     help='compare LGD with every language-free student: '
+                     f'--students {" ".join(plan.BASELINE_STUDENTS)} '
+                     '(BINGO\'s bags are built once from the teacher)')
     parser.add_argument('--transfer-fractions', type=float, nargs='+',
                         metavar='F', help='fractions of the training '
                         'scenes to train on, one regime each (default '
@@ -50,16 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--redo', nargs='+', metavar='STAGE', default=[],
                         help="re-run these stages even if done ('all')")
     auto = scheduler.default_jobs()
-    parser.add_argument('--jobs', type=int, default=1,
+    parser.add_argument('--jobs', type=int, default=0,
                         help='stages at a time, each in its own process '
-                        '(logs in WORK_DIR/logs); 1 (the default, the '
-                        'setting of the committed report) runs them one '
-                        'after another in this process; 0: one per core, '
-                        f'as memory allows ({auto} here)')
+                        '(logs in WORK_DIR/logs); 0 (the default, the '
+                        'setting of the committed report): one per core, '
+                        f'as memory allows ({auto} here); 1 runs them one '
+                        'after another in this process')
     parser.add_argument('--threads', type=int, default=None,
                         help='intra-op threads per stage (default: cores // '
-                        'jobs); a stage\'s result depends on it, not on '
-                        '--jobs')
+                        'jobs, at least 1); a stage\'s result depends on it, '
+                        'not on --jobs')
     parser.add_argument('--fmnist-src', default=None,
                         help='folder with the Fashion-MNIST idx files '
                         '(default: Debian\'s dataset-fashion-mnist)')
@@ -82,13 +87,15 @@ def run(args) -> dict:
         Interrupted: Ctrl-C (names the incomplete stages; finished results
             are kept).
     """
-    from mmlgd.demo import pipeline, scheduler
+    from mmlgd.demo import pipeline, plan, scheduler
     if not isinstance(args, argparse.Namespace):
         args = build_parser().parse_args(args)
     try:
         return pipeline.run(args.quick, args.work_dir, args.seeds, args.only,
                             args.redo, args.fmnist_src, args.jobs,
-                            args.threads, students=args.students,
+                            args.threads, students=args.students or (
+                                plan.BASELINE_STUDENTS if args.baselines
+                                else None),
                             transfer_fractions=args.transfer_fractions,
                             transfer_seeds=args.transfer_seeds,
                             teacher_cache=args.teacher_cache,

@@ -10,8 +10,9 @@ Stage = namedtuple('Stage', ['name', 'kind', 'params'])
 # demo runs from.
 CFG = 'configs/fashion_mnist/'
 TEACHER_CFG = CFG + 'tac_resnet18_1xb128-4e_fashion-mnist.py'
-# Pre-trained students: LGD, its two ablations and the SEED baseline, all
-# with the same teacher, data, schedule and seeds.
+# Pre-trained students: LGD, its two ablations and the language-free
+# baselines (SEED at its code's teacher temperature 1e-4 and at LGD's 0.01,
+# BINGO), all with the same teacher, data, schedule and seeds.
 PRETRAIN_CFGS = {
     'lgd': CFG + 'lgd_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
     'lgd-image-only':
@@ -19,13 +20,23 @@ PRETRAIN_CFGS = {
     'lgd-text-only':
     CFG + 'lgd-text-only_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
     'seed': CFG + 'seed_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
+    'seed-tt0.01':
+    CFG + 'seed-tt0.01_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
+    'bingo': CFG + 'bingo_tac-r18_resnet18_1xb128-2e_fashion-mnist.py',
 }
 # Students whose neck is a plain projector (no VSB): zero-shot through
 # ``neck=StudentProjector`` instead of the config's LGKANeck.
-PROJECTOR_ONLY = ('seed',)
-# The default run's students; the text-only ablation is opt-in
-# (``--students``) to keep the run within its time budget.
+PROJECTOR_ONLY = ('seed', 'seed-tt0.01', 'bingo')
+# The default run's students; the text-only ablation and the other
+# baselines are opt-in (``--students``, ``--baselines``) to keep the run
+# within its time budget.
 DEFAULT_STUDENTS = ('lgd', 'lgd-image-only', 'seed')
+# ``--baselines``: LGD against every language-free student.
+BASELINE_STUDENTS = ('lgd', 'lgd-image-only', 'seed', 'seed-tt0.01',
+                     'bingo')
+# BINGO's bags (neighbours per image), built once per run from the teacher
+# (the config's ``num_neighbours``).
+BINGO_NEIGHBOURS = 'bingo_neighbours'
 ZS_STUDENT_CFG = CFG + 'zero-shot_lgd-resnet18_fashion-mnist.py'
 ZS_TEACHER_CFG = CFG + 'zero-shot_tac-resnet18_fashion-mnist.py'
 PROBE_CFG = CFG + 'linear-probe_resnet18_1xb100-30e_fashion-mnist-1k.py'
@@ -159,9 +170,10 @@ def transfer_stage(task, fraction, init, seed) -> str:
 # The stage graph: a stage's params name the earlier stages whose results
 # it reads under these keys (the same keys :func:`stages._fingerprint`
 # hashes), and each kind reads the files one data stage writes.
-REF_KEYS = ('teacher', 'student', 'cache')
+REF_KEYS = ('teacher', 'student', 'cache', 'neighbours')
 DATA_INPUT = dict(scenes='data', train='data', cache='data',
-                  zero_shot='data', probe='data', det='scenes', seg='scenes')
+                  neighbours='data', zero_shot='data', probe='data',
+                  det='scenes', seg='scenes')
 
 
 def needs(stage) -> list:
@@ -204,6 +216,10 @@ def stage_list(s) -> list:
         st.append(Stage('teacher_cache', 'cache', dict(
             config=PRETRAIN_CFGS['lgd'], views=s['teacher_cache'],
             images=s['lgd_images'], seed=0, teacher='teacher')))
+    if 'bingo' in s['students']:
+        st.append(Stage(BINGO_NEIGHBOURS, 'neighbours', dict(
+            config=PRETRAIN_CFGS['bingo'], images=s['lgd_images'],
+            teacher='teacher')))
     for name, variant, seed in students(s):
         if variant == 'lgd-cached':
             st.append(Stage(name, 'train', dict(
@@ -211,9 +227,11 @@ def stage_list(s) -> list:
                 images=s['lgd_images'], seed=seed, teacher='teacher',
                 cache='teacher_cache', views=s['teacher_cache'])))
         elif variant is not None:
-            st.append(Stage(name, 'train', dict(
-                config=PRETRAIN_CFGS[variant], epochs=s['lgd_epochs'],
-                images=s['lgd_images'], seed=seed, teacher='teacher')))
+            p = dict(config=PRETRAIN_CFGS[variant], epochs=s['lgd_epochs'],
+                     images=s['lgd_images'], seed=seed, teacher='teacher')
+            if variant == 'bingo':
+                p['neighbours'] = BINGO_NEIGHBOURS
+            st.append(Stage(name, 'train', p))
     for name, variant, seed in students(s):
         zs = dict(config=ZS_STUDENT_CFG, student=name if variant else None,
                   images=s['test_images'], seed=seed)

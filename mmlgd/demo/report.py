@@ -32,7 +32,9 @@ def command(s) -> str:
     base = plan.make_settings(s['quick'])
     if s['seeds'] != base['seeds']:
         args.append(' --seeds ' + ' '.join(map(str, s['seeds'])))
-    if s['students'] != base['students']:
+    if list(s['students']) == list(plan.BASELINE_STUDENTS):
+        args.append(' --baselines')
+    elif s['students'] != base['students']:
         args.append(' --students ' + ' '.join(s['students']))
     if s['transfer_fractions'] != base['transfer_fractions']:
         args.append(' --transfer-fractions '
@@ -194,8 +196,8 @@ def write_report(ctx):
         '## Classification (Fashion-MNIST test set, top-1 %)',
         '',
         f'Zero-shot: cosine to the TSB of the 10 class names (MiniLM, 80 '
-        f'templates), logits 100 z L^T (SEED students through their '
-        f'projector, which maps into the teacher space). Linear probe: '
+        f'templates), logits 100 z L^T (SEED and BINGO students through '
+        f'their projector, which maps into the teacher space). Linear probe: '
         f'frozen backbone, linear head trained on 1,000 labelled images '
         f'({s["probe_epochs"]} epochs). Students are pre-trained with the '
         f'same teacher, data and schedule on '

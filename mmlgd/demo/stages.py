@@ -110,6 +110,19 @@ def _cache(ctx, stage):
     return dict(metrics={}, cache_dir=out, bytes=manifest['bytes'])
 
 
+def _neighbours(ctx, stage):
+    """BINGO's bags (what ``tools/bingo_neighbours.py`` runs): the
+    demo's teacher embeds a clean view of each pre-training image, each
+    image's nearest ones form its bag."""
+    from mmlgd.apis.bingo_neighbours import build_neighbours
+    p = stage.params
+    out = osp.join(ctx.work_dir, stage.name, 'neighbours.npz')
+    cfg = _load(p['config'], {**_teacher_opts(ctx), **_fmnist_opts(
+        'train_dataloader.dataset', p['images'])}, None)
+    build_neighbours(cfg, out=out, force=True)
+    return dict(metrics={}, neighbour_file=out)
+
+
 def _train(ctx, stage):
     p = stage.params
     wd = osp.join(ctx.work_dir, stage.name)
@@ -119,9 +132,13 @@ def _train(ctx, stage):
             'train_cfg.max_epochs': epochs,
             'default_hooks.logger.interval': ctx.settings['log_interval'],
             'default_hooks.checkpoint.interval': epochs}
-    # the cached config wraps the dataset: restrict the wrapped one
-    opts.update(_fmnist_opts('train_dataloader.dataset' if p.get('cache')
+    # the cached and BINGO configs wrap the dataset: restrict the wrapped one
+    wrapped = p.get('cache') or p.get('neighbours')
+    opts.update(_fmnist_opts('train_dataloader.dataset' if wrapped
                              else 'train_dataloader', p['images']))
+    if p.get('neighbours'):
+        opts['train_dataloader.dataset.neighbour_file'] = ctx.result(
+            p['neighbours'])['neighbour_file']
     if p.get('cache'):
         opts.update(_cache_opts(ctx, p))
     elif p.get('teacher'):
@@ -242,5 +259,5 @@ def _report(ctx, stage):
 
 
 RUNNERS = dict(data=_data, scenes=_scenes, train=_train, cache=_cache,
-               zero_shot=_zero_shot, probe=_probe, det=_transfer,
-               seg=_transfer, report=_report)
+               neighbours=_neighbours, zero_shot=_zero_shot, probe=_probe,
+               det=_transfer, seg=_transfer, report=_report)

@@ -11,11 +11,17 @@ LABELS = {
     'lgd': 'LGD (w_tex = w_vis = 0.5)',
     'lgd-image-only': 'LGD image-only ablation (w_tex = 0)',
     'lgd-text-only': 'LGD text-only ablation (w_vis = 0)',
-    'seed': 'SEED baseline (instance queue, no text)',
+    'seed': 'SEED baseline (instance queue, no text; tau_t = 1e-4)',
+    'seed-tt0.01': 'SEED at LGD\'s teacher temperature (tau_t = 0.01)',
+    'bingo': 'BINGO baseline (bags of neighbours, no text)',
     'lgd-cached': 'LGD from the teacher cache',
     'random': 'random init',
 }
 ZS, LP = 'accuracy/top1', 'accuracy/top1'
+# Paired comparisons beyond LGD minus each other student (when both ran):
+# SEED's teacher temperature alone (the same method at LGD's 0.01 minus
+# its code's 1e-4).
+EXTRA_PAIRS = (('seed-tt0.01', 'seed'),)
 TRANSFER = (('det', 'coco/bbox_mAP', 100, 'bbox mAP'),
             ('det', 'coco/segm_mAP', 100, 'segm mAP'),
             ('seg', 'mIoU', 1, 'mIoU'))
@@ -67,17 +73,24 @@ def _pairs(ctx, a_fmt, b_fmt, key, seeds, scale=1.0):
                   _per_seed(ctx, b_fmt, key, seeds), scale)
 
 
+def _extra_pairs(variants):
+    return [(a, b) for a, b in EXTRA_PAIRS if a in variants and b in variants]
+
+
 def classification_comparisons(ctx):
-    """Paired differences (same seeds) of LGD minus each other student."""
+    """Paired differences (same seeds) of LGD minus each other student,
+    then :data:`EXTRA_PAIRS`."""
     seeds = ctx.settings['seeds']
+    variants = _variants(ctx)
+    pairs = [('lgd', o) for o in variants if o != 'lgd'] if \
+        'lgd' in variants else []
     rows = []
-    for other in _variants(ctx):
-        if other == 'lgd':
-            continue
-        cells = [paired_cell(_pairs(ctx, f'{k}_lgd_s{{s}}',
-                                    f'{k}_{other}_s{{s}}', key, seeds))
+    for a, b in pairs + _extra_pairs(variants):
+        cells = [paired_cell(_pairs(ctx, f'{k}_{a}_s{{s}}',
+                                    f'{k}_{b}_s{{s}}', key, seeds))
                  for k, key in (('zs', ZS), ('probe', LP))]
-        rows.append((f'LGD - {LABELS[other]}', *cells))
+        rows.append((('LGD' if a == 'lgd' else LABELS[a])
+                     + f' - {LABELS[b]}', *cells))
     return rows
 
 
@@ -102,6 +115,7 @@ def transfer_comparisons(ctx, fraction):
     pairs = [(a, 'random') for a in inits if a != 'random']
     if 'lgd' in inits:
         pairs += [('lgd', b) for b in inits if b not in ('lgd', 'random')]
+    pairs += _extra_pairs(inits)
     rows = []
     for a, b in pairs:
         cells = [paired_cell(_pairs(

@@ -79,7 +79,8 @@ def test_demo_quick(tmp_path):
                 ] == [], stage
     assert [r['init'] for r in summary['transfer']['0.5']] == [
         'LGD (w_tex = w_vis = 0.5)', 'LGD image-only ablation (w_tex = 0)',
-        'SEED baseline (instance queue, no text)', 'random init']
+        'SEED baseline (instance queue, no text; tau_t = 1e-4)',
+        'random init']
     # the cached run trained from the cache the demo built
     cache = json.load(open(osp.join(wd, 'results', 'teacher_cache.json')))
     assert osp.isfile(osp.join(cache['cache_dir'], 'manifest.json'))

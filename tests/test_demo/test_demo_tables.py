@@ -117,8 +117,61 @@ def test_teacher_cache_switch_adds_cache_and_cached_students():
                    if n.startswith(('det', 'seg')))
 
 
+def test_baselines_add_seed_tt001_and_bingo_with_its_bags(tmp_path,
+                                                         monkeypatch):
+    s = plan.make_settings(False, students=plan.BASELINE_STUDENTS)
+    names = [st.name for st in plan.stage_list(s)]
+    by_name = {st.name: st for st in plan.stage_list(s)}
+    # one neighbour stage, after the teacher, before every BINGO student
+    bags = by_name[plan.BINGO_NEIGHBOURS]
+    assert plan.needs(bags) == ['data', 'teacher']
+    for seed in s['seeds']:
+        assert names.index('teacher') < names.index(plan.BINGO_NEIGHBOURS) \
+            < names.index(f'bingo_s{seed}')
+        bingo = dict(by_name[f'bingo_s{seed}'].params)
+        assert plan.needs(by_name[f'bingo_s{seed}']) == [
+            'data', 'teacher', plan.BINGO_NEIGHBOURS]
+        # otherwise the LGD run's teacher, data, schedule and seed
+        lgd = by_name[f'lgd_s{seed}'].params
+        assert bingo.pop('neighbours') == plan.BINGO_NEIGHBOURS
+        assert {**lgd, 'config': bingo['config']} == bingo
+        for v in ('seed-tt0.01', 'bingo'):  # no VSB: through the projector
+            assert by_name[f'zs_{v}_s{seed}'].params['neck'] == \
+                'StudentProjector'
+            assert f'det10_{v}_s{seed}' in by_name
+    assert by_name['seed-tt0.01_s0'].params['config'] == \
+        plan.PRETRAIN_CFGS['seed-tt0.01']
+    assert plan.BINGO_NEIGHBOURS not in [
+        st.name for st in plan.stage_list(plan.make_settings(False))]
+
+    # the stages point BINGO at the bags and restrict the wrapped dataset
+    s = plan.make_settings(True, students=['lgd', 'bingo'])
+    ctx = _ctx(tmp_path, s, {
+        'teacher': dict(checkpoint='ck/teacher.pth'),
+        plan.BINGO_NEIGHBOURS: dict(neighbour_file='wd/bags.npz')})
+    calls = _capture(monkeypatch)
+    by_name = {x.name: x for x in plan.stage_list(s)}
+    stages._train(ctx, by_name['bingo_s0'])
+    cfg = calls[0]
+    assert cfg.model.type == 'BINGO'
+    assert cfg.train_dataloader.dataset.neighbour_file == 'wd/bags.npz'
+    assert cfg.train_dataloader.dataset.dataset.indices == 2048
+    assert cfg.model.target_generator.checkpoint == 'ck/teacher.pth'
+    from mmlgd.apis import bingo_neighbours
+    built = []
+    monkeypatch.setattr(bingo_neighbours, 'build_neighbours',
+                        lambda cfg, out, force: built.append((cfg, out,
+                                                              force)))
+    out = stages._neighbours(ctx, by_name[plan.BINGO_NEIGHBOURS])
+    cfg, path, force = built[0]
+    assert out['neighbour_file'] == path == osp.join(
+        str(tmp_path), plan.BINGO_NEIGHBOURS, 'neighbours.npz')
+    assert cfg.model.target_generator.checkpoint == 'ck/teacher.pth'
+    assert cfg.train_dataloader.dataset.dataset.indices == 2048
+
+
 @pytest.mark.parametrize('kw, match', [
-    (dict(students=['lgd', 'bingo']), r"Unknown student\(s\) \['bingo'\]"),
+    (dict(students=['lgd', 'moco']), r"Unknown student\(s\) \['moco'\]"),
     (dict(transfer_fractions=[0.0]), r'must be in \(0, 1\]'),
     (dict(transfer_fractions=[1.5]), r'must be in \(0, 1\]'),
     (dict(transfer_seeds=[7]), 'among the pre-training --seeds'),
@@ -151,6 +204,12 @@ def test_report_command_round_trips():
         'finetune', 10, [0, 1])
     assert report.command(plan.make_settings(False)) == \
         'python tools/run_demo.py'
+    s = plan.make_settings(False, students=plan.BASELINE_STUDENTS)
+    assert report.command(s) == 'python tools/run_demo.py --baselines'
+    args = build_parser().parse_args(['--baselines'])
+    assert args.baselines and args.students is None
+    with pytest.raises(SystemExit):  # one or the other
+        build_parser().parse_args(['--baselines', '--students', 'lgd'])
 
 
 # -------------------------------------------------- options to the tools
@@ -289,11 +348,33 @@ def test_transfer_tables_from_results(tmp_path):
     assert set(cmp) == {
         'LGD (w_tex = w_vis = 0.5) - random init',
         'LGD image-only ablation (w_tex = 0) - random init',
-        'SEED baseline (instance queue, no text) - random init',
+        'SEED baseline (instance queue, no text; tau_t = 1e-4) - random '
+        'init',
         'LGD (w_tex = w_vis = 0.5) - LGD image-only ablation (w_tex = 0)',
         'LGD (w_tex = w_vis = 0.5) - SEED baseline (instance queue, no '
-        'text)'}
+        'text; tau_t = 1e-4)'}
     groups = {r[0]: r[1:] for r in report.stage_time_rows(
         {ctx.result_path(n): b for n, b in res.items()})}
     # no profile recorded: the phases are shown as unknown
     assert groups['seg10_lgd'] == (3, '-', '-', '-', '-', '10', '30')
+
+
+def test_seed_temperature_pair_is_compared_when_both_ran(tmp_path):
+    s = plan.make_settings(False, students=['lgd', 'seed', 'seed-tt0.01'])
+    zs = dict(lgd=[80.0, 81.0, 79.0], seed=[76.0, 77.0, 78.0],
+              **{'seed-tt0.01': [78.0, 80.0, 79.0]})
+    res = {f'{k}_{v}_s{seed}': dict(metrics={'accuracy/top1': acc})
+           for v, accs in zs.items() for seed, acc in enumerate(accs)
+           for k in ('zs', 'probe')}
+    ctx = _ctx(tmp_path, s, res)
+    rows = {r[0]: r[1:] for r in tables.classification_comparisons(ctx)}
+    tt = tables.LABELS['seed-tt0.01']
+    seed = tables.LABELS['seed']
+    assert set(rows) == {f'LGD - {seed}', f'LGD - {tt}', f'{tt} - {seed}'}
+    d = [a - b for a, b in zip(zs['seed-tt0.01'], zs['seed'])]
+    assert rows[f'{tt} - {seed}'][0].startswith(
+        f'{statistics.mean(d):+.1f} ± {statistics.stdev(d):.1f}, ')
+    # without the pair's second student, no such row
+    s = plan.make_settings(False, students=['lgd', 'seed-tt0.01'])
+    rows = tables.classification_comparisons(_ctx(tmp_path, s, res))
+    assert [r[0] for r in rows] == [f'LGD - {tt}']
