@@ -59,8 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help='stages at a time, each in its own process '
                         '(logs in WORK_DIR/logs); 0 (the default, the '
                         'setting of the committed report): one per core, '
-                        f'as memory allows ({auto} here); 1 runs them one '
-                        'after another in this process')
+                        f'as memory allows ({auto} here), and 1 with '
+                        '--quick (its stages are shorter than a process '
+                        'start); 1 runs them one after another in this '
+                        'process')
     parser.add_argument('--threads', type=int, default=None,
                         help='intra-op threads per stage (default: cores // '
                         'jobs, at least 1); a stage\'s result depends on it, '

@@ -37,6 +37,23 @@ from . import plan, scheduler, stages
 from .results import run_stage
 
 
+def resolve_jobs(jobs: int, quick: bool) -> int:
+    """Stages at a time for ``--jobs``: ``jobs`` itself when >= 1; for 0
+    (automatic), :func:`scheduler.default_jobs`, except with ``quick``:
+    1, because its stages (about 5 s each on 2 cores) are shorter than the
+    start of a stage process (5-7 s), so running them in parallel was
+    1.5x slower there (docs/demo/speed.md).
+
+    Raises:
+        ValueError: ``jobs`` < 0.
+    """
+    if jobs < 0:
+        raise ValueError(f'--jobs must be >= 0 (0: automatic), got {jobs}.')
+    if jobs:
+        return jobs
+    return 1 if quick else scheduler.default_jobs()
+
+
 def run(quick: bool = False, work_dir: Optional[str] = None,
         seeds: Optional[Sequence[int]] = None,
         only: Optional[Sequence[str]] = None, redo: Sequence[str] = (),
@@ -54,7 +71,7 @@ def run(quick: bool = False, work_dir: Optional[str] = None,
         redo (Sequence[str]): stages to re-run although done (``'all'``).
         fmnist_src (str, optional): folder with the idx files.
         jobs (int): stages at a time (:func:`scheduler.run_stages`); 0:
-            :func:`scheduler.default_jobs`.
+            automatic (:func:`resolve_jobs`).
         threads (int, optional): intra-op threads per stage.
         **choices: ``students``, ``transfer_fractions``, ``transfer_seeds``,
             ``teacher_cache``, ``transfer_backbone`` of
@@ -82,11 +99,9 @@ def run(quick: bool = False, work_dir: Optional[str] = None,
         if unknown:
             raise ValueError(f'Unknown stage(s) {sorted(unknown)}; stages: '
                              f"{names} and 'report'.")
-    if jobs == 0:
-        jobs = scheduler.default_jobs()
-    if jobs < 1 or (threads is not None and threads < 1):
-        raise ValueError(f'--jobs must be >= 0 (0: automatic) and --threads '
-                         f'>= 1, got {jobs} and {threads}.')
+    jobs = resolve_jobs(jobs, quick)
+    if threads is not None and threads < 1:
+        raise ValueError(f'--threads must be >= 1, got {threads}.')
     ctx = stages.Context(work_dir=work_dir, settings=settings,
                          redo=set(redo))
     start = time.time()

@@ -105,7 +105,7 @@ def summarize(ctx, s) -> dict:
 def write_report(rows: dict, s, out_md: str,
                  out_png: Optional[str] = None) -> str:
     """The markdown (and, with ``out_png``, the plot: accuracy vs N with
-    online as a line, and wall time)."""
+    online as a line, and wall time; error bars: std over seeds)."""
     lines = [
         f'Pre-training LGD on {s["images"]} images for {s["epochs"]} '
         f'epochs, seeds {list(s["seeds"])}; mean ± std over seeds, paired '
@@ -150,9 +150,13 @@ def _plot(rows, s, path):
         for k in keys:
             mean = [statistics.mean(rows[n][k]) + (
                 rows[n]['build_s'] if k == 'wall' else 0) for n in ns]
+            std = [statistics.stdev(rows[n][k]) if len(rows[n][k]) > 1
+                   else 0.0 for n in ns]
             what = LABELS[k]
-            line = ax.plot(ns, mean, 'o-', label=f'cache: {what}'
-                           + (' + build' if k == 'wall' else ''))
+            line = ax.errorbar(ns, mean, yerr=std, fmt='o-', capsize=3,
+                               label=f'cache: {what}' + (
+                                   ' + build' if k == 'wall' else '')
+                               ).lines
             ax.axhline(statistics.mean(rows[0][k]), ls='--',
                        color=line[0].get_color(), label=f'online: {what}')
         ax.set_xlabel('N (views per image)')

@@ -159,3 +159,16 @@ def test_stage_configs_are_found_from_any_directory(tmp_path, monkeypatch):
     cfg = stages._load(plan.CACHED_CFG, {}, None)
     assert cfg.model.target_generator.teacher.config == \
         config_path(plan.TEACHER_CFG)
+
+
+def test_automatic_jobs_one_for_quick_and_bad_values_refused(monkeypatch):
+    from mmlgd.demo import pipeline, scheduler
+    monkeypatch.setattr(scheduler, 'default_jobs', lambda: 7)
+    assert pipeline.resolve_jobs(0, quick=False) == 7
+    # the quick plan's stages are shorter than a stage process start
+    assert pipeline.resolve_jobs(0, quick=True) == 1
+    assert pipeline.resolve_jobs(3, quick=True) == 3
+    with pytest.raises(ValueError, match='--jobs must be >= 0'):
+        pipeline.resolve_jobs(-1, quick=False)
+    with pytest.raises(ValueError, match='--threads must be >= 1'):
+        run(['--quick', '--only', 'data', '--threads', '0'])
