@@ -1,6 +1,7 @@
 """``report.md`` of the demo: result tables (:mod:`.tables`), PNG plots
 (:mod:`.plots`) and the stage wall times; ``results.json`` with the same
 numbers."""
+import datetime
 import glob
 import json
 import os.path as osp
@@ -11,12 +12,37 @@ from mmlgd.utils.markdown import md_table
 
 from . import plan, tables
 
-SEP_NOTE = (
-    'Paired differences pair the runs of the same seed (same pre-training '
-    'data order, same transfer seed): mean ± std of the differences, and '
-    'the two-sided paired t-test p-value. "separated" means p < 0.05; with '
-    'n = 3 seeds only large, consistent differences pass it, and a '
-    '"not separated" difference may still be real.')
+
+def sep_note(n: int) -> str:
+    """The note under every table of paired differences.
+
+    Args:
+        n (int): the number of seeds paired.
+    """
+    return (
+        'Paired differences pair the runs of the same seed (same '
+        'pre-training data order, same transfer seed): mean ± std of the '
+        'differences, and the two-sided paired t-test p-value. "separated" '
+        f'means p < 0.05; with n = {n} seeds only large, consistent '
+        'differences pass it, a "not separated" difference may still be '
+        'real, and a verdict near p = 0.05 is not a finding until a second, '
+        'independent run repeats it.')
+
+
+def header(s, today: str = None) -> list:
+    """The report's first lines: title, settings, command and the date.
+
+    Args:
+        s (dict): the run's settings (:func:`.plan.make_settings`).
+        today (str, optional): ISO date to print (default: today, UTC).
+    """
+    today = today or datetime.datetime.now(
+        datetime.timezone.utc).date().isoformat()
+    return [
+        '# LGD on Fashion-MNIST: report', '',
+        f'Settings: {"quick (reduced)" if s["quick"] else "default"}; '
+        f'seeds {s["seeds"]}. Command: `{command(s)}`. Written on {today} '
+        '(UTC).', '']
 
 
 BACKBONE_NOTE = dict(
@@ -186,11 +212,7 @@ def write_report(ctx):
     run_wall = getattr(ctx, 'wall', None)
     cls_rows = tables.classification_rows(ctx)
     md = [
-        '# LGD on Fashion-MNIST: report',
-        '',
-        f'Settings: {"quick (reduced)" if s["quick"] else "default"}; '
-        f'seeds {s["seeds"]}. Command: `{command(s)}`.',
-        '',
+        *header(s),
         wall_line(wall, run_wall),
         '',
         '## Classification (Fashion-MNIST test set, top-1 %)',
@@ -214,7 +236,7 @@ def write_report(ctx):
         md_table(['comparison', 'zero-shot top-1', 'linear probe top-1'],
                  tables.classification_comparisons(ctx)),
         '',
-        SEP_NOTE,
+        sep_note(len(s['seeds'])),
         '',
         *_transfer_section(ctx, s),
         *(_cache_section(ctx, s) if s.get('teacher_cache') else []),

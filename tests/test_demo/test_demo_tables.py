@@ -1,5 +1,6 @@
 """The demo's plan (students, transfer regimes, cache switch), the options
 its stages pass to the OpenMMLab tools, and the report's seed statistics."""
+import datetime
 import json
 import math
 import os.path as osp
@@ -210,6 +211,20 @@ def test_report_command_round_trips():
     assert args.baselines and args.students is None
     with pytest.raises(SystemExit):  # one or the other
         build_parser().parse_args(['--baselines', '--students', 'lgd'])
+
+
+def test_report_header_names_command_date_and_seed_count():
+    s = plan.make_settings(False, seeds=[0, 1, 2, 3, 4],
+                           students=plan.BASELINE_STUDENTS)
+    head = '\n'.join(report.header(s, today='2026-12-07'))
+    assert head.startswith('# LGD on Fashion-MNIST: report')
+    assert ('Command: `python tools/run_demo.py --seeds 0 1 2 3 4 '
+            '--baselines`. Written on 2026-12-07 (UTC).') in head
+    # without a date given, today's (UTC) is printed
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    assert f'Written on {today}' in '\n'.join(report.header(s))
+    assert 'with n = 5 seeds' in report.sep_note(5)
+    assert 'with n = 3 seeds' in report.sep_note(3)
 
 
 # -------------------------------------------------- options to the tools

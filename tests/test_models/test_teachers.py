@@ -6,7 +6,12 @@ import open_clip
 import pytest
 import torch
 import torch.nn.functional as F
-from _tiny_clip import tiny_teacher, tiny_text_encoder, write_tiny_clip
+from _tiny_clip import (
+    TINY_CLIP_CFG,
+    tiny_teacher,
+    tiny_text_encoder,
+    write_tiny_clip,
+)
 from mmengine.runner import save_checkpoint
 from mmpretrain.registry import MODELS
 
@@ -84,6 +89,24 @@ def test_teacher_checkpoint_for_other_architecture(tiny_clip, tmp_path):
     with pytest.raises(RuntimeError, match='does not match open_clip '
                        "architecture 'mmlgd-tiny-rn'"):
         MODELS.build(cfg)
+
+
+def test_teacher_checkpoint_of_other_text_width(tiny_clip, tmp_path):
+    # open_clip asserts ('text pos_embed width changed!') before
+    # load_state_dict sees the mismatch: the error still names both
+    other_cfg = dict(TINY_CLIP_CFG, text_cfg=dict(
+        TINY_CLIP_CFG['text_cfg'], width=48))
+    _, other_weights = write_tiny_clip(str(tmp_path), name='mmlgd-tiny-rn-w',
+                                       cfg=other_cfg)
+    cfg = tiny_teacher(tiny_clip)
+    cfg['pretrained'] = other_weights
+    with pytest.raises(RuntimeError) as err:
+        MODELS.build(cfg)
+    msg = str(err.value)
+    assert f"Checkpoint {other_weights!r} does not match open_clip " \
+        "architecture 'mmlgd-tiny-rn'" in msg
+    assert 'text pos_embed width changed' in msg
+    assert 'Use the model_name the weights were trained with' in msg
 
 
 def text_aligned_classifier(tiny_clip, cache):

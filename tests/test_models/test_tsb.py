@@ -124,3 +124,16 @@ def test_minilm_offline_encoder(tsb_cache, monkeypatch):
 def test_missing_open_clip_file_is_clear():
     with pytest.raises(FileNotFoundError, match='does not exist'):
         OpenCLIPTextEncoder('RN50', pretrained='/nope/clip.pt')
+
+
+def test_class_source_in_the_log_names_where_the_names_came_from(tmp_path):
+    names = tmp_path / 'names.txt'
+    names.write_text('shirt\nshoe\n')
+    describe = tsb_module.describe_class_spec
+    assert describe('coco') == "category set 'coco'"
+    assert describe(str(names)) == f"names file '{names}'"
+    assert describe(['coco', str(names)]) == (
+        f"union of category set 'coco' + names file '{names}'")
+    # a plain list may be a config's or a caller's (--classes a,b): the log
+    # must not claim it came from the config
+    assert describe(['shirt', 'shoe']) == 'a list of names'

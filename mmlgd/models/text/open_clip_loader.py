@@ -244,7 +244,10 @@ def create_open_clip(model_name: str, pretrained: Optional[str],
     try:
         return open_clip.create_model(model_name, pretrained=pretrained or
                                       None, cache_dir=cache_dir, **kwargs)
-    except RuntimeError as err:
+    except (RuntimeError, AssertionError) as err:
+        # load_state_dict raises RuntimeError (missing keys, size
+        # mismatch); open_clip's own positional-embedding resize asserts
+        # on another text width ('text pos_embed width changed!')
         raise RuntimeError(
             f'Checkpoint {pretrained!r} does not match open_clip '
             f'architecture {model_name!r} ({str(err)[:300]}...). Use the '

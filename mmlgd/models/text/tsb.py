@@ -25,7 +25,9 @@ _LOG_NAMES = 50  # category names the build log shows
 
 def describe_class_spec(spec: ClassSpec) -> str:
     """Where a spec's names come from, for logs: ``category set 'coco'``,
-    ``names file 'a/b.txt'``, ``the config's list`` or a union of these."""
+    ``names file 'a/b.txt'``, ``a list of names`` (a config's
+    ``classes`` or a caller's, e.g. ``--classes a,b,c``) or a union of
+    these."""
     if isinstance(spec, str):
         return (f'category set {spec!r}' if spec in CATEGORY_SETS
                 else f'names file {spec!r}')
@@ -33,7 +35,7 @@ def describe_class_spec(spec: ClassSpec) -> str:
     if spec and all(isinstance(s, str) and (s in CATEGORY_SETS
                                             or osp.isfile(s)) for s in spec):
         return 'union of ' + ' + '.join(describe_class_spec(s) for s in spec)
-    return "the config's list"
+    return 'a list of names'
 
 
 def tsb_key(identity: str, classes: Sequence[str],
