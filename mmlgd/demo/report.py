@@ -6,6 +6,7 @@ import glob
 import json
 import os.path as osp
 import re
+from collections import Counter
 
 from mmlgd.utils.fileio import atomic_write_json, atomic_write_text
 from mmlgd.utils.markdown import md_table
@@ -129,6 +130,33 @@ def wall_line(stage_s: float, wall: dict = None) -> str:
     return line + '.'
 
 
+def machines_line(results: dict) -> str:
+    """Which CPUs and thread counts computed the run's stages. A stage's
+    numbers depend on both (float summation order), and a resumed run may
+    span machines, so the report says so.
+
+    Args:
+        results (dict): result path -> result (those with a ``profile``
+            count; ``cpu`` is torch's CPU capability, e.g. ``AVX2``).
+
+    Returns:
+        str: e.g. ``Stages computed on: AVX2 CPU at 1 thread: 12.``
+    """
+    counts = Counter(
+        (r['profile'].get('cpu'), r['profile'].get('threads'))
+        for r in results.values() if r.get('profile'))
+    parts = [f'{cpu} CPU at {threads} thread(s): {n}' if cpu else
+             f'CPU not recorded (result from before it was), {threads} '
+             f'thread(s): {n}'
+             for (cpu, threads), n in sorted(
+                 counts.items(), key=lambda kv: tuple(map(str, kv[0])))]
+    line = 'Stages computed on: ' + ('; '.join(parts) or 'none') + '.'
+    if len({cpu for cpu, _ in counts if cpu}) > 1:
+        line += (' The results come from more than one kind of machine: '
+                 'the same seeds give slightly different numbers on each.')
+    return line
+
+
 WALL_HEAD = ['run', '--jobs', 'threads per stage', 'wall min',
              'sum of stage times min', 'wall / first row']
 
@@ -214,6 +242,8 @@ def write_report(ctx):
     md = [
         *header(s),
         wall_line(wall, run_wall),
+        '',
+        machines_line(results),
         '',
         '## Classification (Fashion-MNIST test set, top-1 %)',
         '',

@@ -75,7 +75,8 @@ def is_done(ctx, stage) -> bool:
 def run_stage(ctx, stage, runners, i, n, force=False, info=None):
     """Run one stage (unless :func:`is_done` and not ``force``) and write
     its result: the runner's dict plus ``params``, ``wall_s`` and
-    ``profile`` (:meth:`StageClock.summary`).
+    ``profile`` (:meth:`StageClock.summary`, with the thread count and
+    the CPU capability, e.g. ``AVX2``, that computed it).
 
     Args:
         ctx (Context): the run.
@@ -110,8 +111,11 @@ def run_stage(ctx, stage, runners, i, n, force=False, info=None):
                     # peak memory of the stage's own process
                     max_rss_mib=resource.getrusage(
                         resource.RUSAGE_SELF).ru_maxrss // 1024)
+    # what a stage's numbers depend on besides its params: the intra-op
+    # thread count and the CPU's instruction set (float summation order)
     out.update(params=params, wall_s=round(prof['total_s'], 1),
-               profile=dict(prof, threads=torch.get_num_threads()))
+               profile=dict(prof, threads=torch.get_num_threads(),
+                            cpu=torch.backends.cpu.get_cpu_capability()))
     atomic_write_json(ctx.result_path(stage.name), out)
     os.remove(ctx.mark_path(stage.name))
     shown = {k: v for k, v in out.get('metrics', {}).items()

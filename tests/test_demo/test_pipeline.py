@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from mmlgd.cli.run_demo import main, run
-from mmlgd.demo import options, plan, report, stages
+from mmlgd.demo import options, plan, report, results, stages
 
 
 def _fake_data_stage(calls):
@@ -172,3 +172,24 @@ def test_automatic_jobs_one_for_quick_and_bad_values_refused(monkeypatch):
         pipeline.resolve_jobs(-1, quick=False)
     with pytest.raises(ValueError, match='--threads must be >= 1'):
         run(['--quick', '--only', 'data', '--threads', '0'])
+
+
+def test_stage_result_and_report_name_the_cpu_and_threads(tmp_path):
+    from mmlgd.demo.plan import Stage
+    ctx = stages.Context(str(tmp_path), {})
+    results.run_stage(ctx, Stage('toy_s0', 'toy', {}),
+                      dict(toy=lambda ctx, stage: dict(metrics={})), 1, 1)
+    prof = ctx.result('toy_s0')['profile']
+    assert prof['cpu'] == torch.backends.cpu.get_cpu_capability()
+    assert prof['threads'] == torch.get_num_threads()
+    res = {'a.json': dict(profile=dict(cpu='AVX2', threads=1)),
+           'b.json': dict(profile=dict(cpu='AVX2', threads=1)),
+           'c.json': dict(profile=dict(threads=2)),
+           'data.json': dict(metrics={})}
+    assert report.machines_line(res) == (
+        'Stages computed on: AVX2 CPU at 1 thread(s): 2; CPU not recorded '
+        '(result from before it was), 2 thread(s): 1.')
+    res['d.json'] = dict(profile=dict(cpu='AVX512', threads=1))
+    line = report.machines_line(res)
+    assert 'AVX512 CPU at 1 thread(s): 1' in line
+    assert 'more than one kind of machine' in line
