@@ -24,11 +24,13 @@ def micro_stage(ctx, stage):
     started = time.time()
     deps = [p[k] for k in ('teacher', 'student') if p.get(k)]
     inputs = {d: ctx.result(d) for d in deps}
-    deadline = started + 120
-    while p.get('hold') and not osp.exists(p['hold']):
-        if time.time() > deadline:
-            raise RuntimeError(f'{p["hold"]} never appeared')
-        time.sleep(0.05)
+    try:
+        _hold(p.get('hold'), started + 120)
+    except:  # noqa: E722
+        if not p.get('swallow'):
+            raise
+        # as mmengine's config formatting does with any error, Ctrl-C too
+        raise SyntaxError('Failed to format the config file') from None
     g = torch.Generator().manual_seed(p['seed'])
     x = torch.randn(192, 192, generator=g)
     w = torch.randn(192, 192, generator=g) / 192 ** 0.5
@@ -39,6 +41,14 @@ def micro_stage(ctx, stage):
                 started=started, finished=time.time(), pid=os.getpid(),
                 threads=torch.get_num_threads(),
                 inputs_finished={d: r['finished'] for d, r in inputs.items()})
+
+
+def _hold(path, deadline):
+    """Wait for the file ``path`` (when given) until ``deadline``."""
+    while path and not osp.exists(path):
+        if time.time() > deadline:
+            raise RuntimeError(f'{path} never appeared')
+        time.sleep(0.05)
 
 
 RUNNERS = dict(micro=micro_stage)
@@ -56,11 +66,14 @@ def diamond(steps=30):
 
 
 def hold_plan(release):
-    """``fast``; ``slow`` waits for the file ``release``; ``after`` needs
-    ``slow``."""
+    """``fast``; ``slow`` and ``swallow`` wait for the file ``release``
+    (``swallow`` turns a KeyboardInterrupt into a SyntaxError there, as
+    mmengine's config formatting does); ``after`` needs ``slow``."""
     return [
         Stage('fast', 'micro', dict(seed=0, steps=5)),
         Stage('slow', 'micro', dict(seed=1, steps=5, hold=release)),
+        Stage('swallow', 'micro', dict(seed=3, steps=5, hold=release,
+                                       swallow=True)),
         Stage('after', 'micro', dict(seed=2, steps=5, teacher='slow')),
     ]
 

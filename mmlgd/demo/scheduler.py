@@ -113,9 +113,17 @@ def _init_child(threads):
 
 def _child(work_dir, settings, redo, stage, runners, i, n, submitted):
     """One stage in its own process, output into its log file. Returns
-    ``'done'`` or ``'interrupted'``."""
+    ``'done'`` or ``'interrupted'``: also when a library turned the
+    KeyboardInterrupt into another error (mmengine's config formatting
+    catches everything and raises SyntaxError)."""
     info = dict(spawn_s=time.time() - submitted, submitted=submitted)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    sigint = []
+
+    def on_sigint(signum, frame):
+        sigint.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
     try:
         ctx = Context(work_dir, settings, redo)
         info['log'] = ctx.log_path(stage.name)
@@ -125,9 +133,11 @@ def _child(work_dir, settings, redo, stage, runners, i, n, submitted):
             os.dup2(log.fileno(), 2)
         run_stage(ctx, stage, runners, i, n, force=True, info=info)
         return 'done'
-    except KeyboardInterrupt:
+    except BaseException as err:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        print(f'[demo] {stage.name}: interrupted', flush=True)
+        if not (sigint or isinstance(err, KeyboardInterrupt)):
+            raise
+        print(f'[demo] {stage.name}: interrupted ({err!r:.200})', flush=True)
         return 'interrupted'
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -93,23 +93,30 @@ def test_ctrl_c_keeps_finished_stages_and_reruns_the_rest(tmp_path):
                             start_new_session=True)
     try:  # generous limits: a loaded machine is slow, never wrong
         deadline = time.time() + 600
-        while not (osp.isfile(ctx.result_path('fast')) and _pid(ctx, 'slow')):
+        while not (osp.isfile(ctx.result_path('fast')) and _pid(ctx, 'slow')
+                   and _pid(ctx, 'swallow')):
             assert proc.poll() is None and time.time() < deadline, \
                 proc.stdout.read() if proc.poll() is not None else 'timeout'
             time.sleep(0.2)
-        slow_pid = _pid(ctx, 'slow')
+        pids = [_pid(ctx, 'slow'), _pid(ctx, 'swallow')]
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
+    # an interrupt that a library turned into another error (swallow) is
+    # an interrupt too, not a failure
     assert proc.returncode == 130, out
-    assert 'incomplete: slow' in out
-    # the interrupted stage's process is gone, its mark stays, no result
-    with pytest.raises(ProcessLookupError):
-        os.kill(slow_pid, 0)
-    assert osp.exists(ctx.mark_path('slow'))
-    assert not osp.exists(ctx.result_path('slow'))
+    assert 'incomplete: slow swallow' in out and 'failed' not in out
+    with open(ctx.log_path('swallow')) as f:
+        assert 'swallow: interrupted (SyntaxError(' in f.read()
+    # the interrupted stages' processes are gone, their marks stay, no
+    # results
+    for name, pid in zip(['slow', 'swallow'], pids):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+        assert osp.exists(ctx.mark_path(name))
+        assert not osp.exists(ctx.result_path(name))
     # the stage after it never started
     assert not osp.exists(ctx.mark_path('after'))
     fast = ctx.result('fast')
@@ -119,7 +126,7 @@ def test_ctrl_c_keeps_finished_stages_and_reruns_the_rest(tmp_path):
     open(release, 'w').close()
     ran = scheduler.run_stages(ctx, micro.hold_plan(release), micro.RUNNERS,
                                jobs=1, threads=1)
-    assert ran == ['slow', 'after']
+    assert ran == ['slow', 'swallow', 'after']
     assert ctx.result('fast') == fast
     assert not osp.exists(ctx.mark_path('slow'))
 
