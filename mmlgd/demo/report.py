@@ -140,7 +140,7 @@ def machines_line(results: dict) -> str:
             count; ``cpu`` is torch's CPU capability, e.g. ``AVX2``).
 
     Returns:
-        str: e.g. ``Stages computed on: AVX2 CPU at 1 thread: 12.``
+        str: e.g. ``Stages computed on: AVX2 CPU at 1 thread(s): 12.``
     """
     counts = Counter(
         (r['profile'].get('cpu'), r['profile'].get('threads'))
