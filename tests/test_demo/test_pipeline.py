@@ -175,9 +175,8 @@ def test_automatic_jobs_one_for_quick_and_bad_values_refused(monkeypatch):
 
 
 def test_stage_result_and_report_name_the_cpu_and_threads(tmp_path):
-    from mmlgd.demo.plan import Stage
     ctx = stages.Context(str(tmp_path), {})
-    results.run_stage(ctx, Stage('toy_s0', 'toy', {}),
+    results.run_stage(ctx, plan.Stage('toy_s0', 'toy', {}),
                       dict(toy=lambda ctx, stage: dict(metrics={})), 1, 1)
     prof = ctx.result('toy_s0')['profile']
     assert prof['cpu'] == torch.backends.cpu.get_cpu_capability()
