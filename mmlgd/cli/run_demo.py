@@ -1,6 +1,8 @@
 """``tools/run_demo.py``: the whole LGD pipeline on real Fashion-MNIST
 images, offline, on CPU (:func:`mmlgd.demo.run`)."""
 import argparse
+import os.path as osp
+import shlex
 
 from .errors import Interrupted, cli_main
 from .parser import make_parser
@@ -73,6 +75,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def choices(args: argparse.Namespace) -> dict:
+    """The run's choices beyond sizes and seeds, as
+    :func:`mmlgd.demo.plan.make_settings` takes them (``students``,
+    ``transfer_fractions``, ``transfer_seeds``, ``teacher_cache``,
+    ``transfer_backbone``).
+
+    Args:
+        args (argparse.Namespace): from :func:`build_parser`.
+    """
+    from mmlgd.demo import plan
+    return dict(students=args.students or (
+        plan.BASELINE_STUDENTS if args.baselines else None),
+        transfer_fractions=args.transfer_fractions,
+        transfer_seeds=args.transfer_seeds,
+        teacher_cache=args.teacher_cache,
+        transfer_backbone=args.transfer_backbone)
+
+
+def settings_of_command(command: str) -> dict:
+    """The settings (:func:`mmlgd.demo.plan.make_settings`) of a finished
+    run, from the command its report and ``results.json`` record.
+
+    Args:
+        command (str): e.g. ``'python tools/run_demo.py --baselines
+            --seeds 0 1 2 3 4'``.
+
+    Raises:
+        ValueError: not a ``tools/run_demo.py`` command, or one whose
+            options this version does not accept.
+    """
+    from mmlgd.demo import plan
+    argv = shlex.split(command)
+    if len(argv) < 2 or osp.basename(argv[1]) != 'run_demo.py':
+        raise ValueError(f'{command!r} is not a tools/run_demo.py command; '
+                         "pass the results.json a demo run wrote.")
+    try:
+        args = build_parser().parse_args(argv[2:])
+    except SystemExit:
+        raise ValueError(f'{command!r}: options this version of '
+                         'tools/run_demo.py does not accept.') from None
+    return plan.make_settings(args.quick, args.seeds, args.fmnist_src,
+                              **choices(args))
 
 
 def run(args) -> dict:
@@ -89,19 +133,13 @@ def run(args) -> dict:
         Interrupted: Ctrl-C (names the incomplete stages; finished results
             are kept).
     """
-    from mmlgd.demo import pipeline, plan, scheduler
+    from mmlgd.demo import pipeline, scheduler
     if not isinstance(args, argparse.Namespace):
         args = build_parser().parse_args(args)
     try:
         return pipeline.run(args.quick, args.work_dir, args.seeds, args.only,
                             args.redo, args.fmnist_src, args.jobs,
-                            args.threads, students=args.students or (
-                                plan.BASELINE_STUDENTS if args.baselines
-                                else None),
-                            transfer_fractions=args.transfer_fractions,
-                            transfer_seeds=args.transfer_seeds,
-                            teacher_cache=args.teacher_cache,
-                            transfer_backbone=args.transfer_backbone)
+                            args.threads, **choices(args))
     except scheduler.Interrupted as err:
         raise Interrupted(
             'Finished results are kept; incomplete (run again on the next '

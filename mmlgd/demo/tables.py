@@ -77,21 +77,27 @@ def _extra_pairs(variants):
     return [(a, b) for a, b in EXTRA_PAIRS if a in variants and b in variants]
 
 
-def classification_comparisons(ctx):
-    """Paired differences (same seeds) of LGD minus each other student,
-    then :data:`EXTRA_PAIRS`."""
+CLS_METRICS = ('zero-shot top-1', 'linear probe top-1')
+
+
+def classification_pairs(ctx):
+    """Paired comparisons (same seeds) of LGD minus each other student,
+    then :data:`EXTRA_PAIRS`: ``[(label, [zero-shot, linear probe])]``,
+    each a :func:`.compare.paired` dict (metrics :data:`CLS_METRICS`)."""
     seeds = ctx.settings['seeds']
     variants = _variants(ctx)
     pairs = [('lgd', o) for o in variants if o != 'lgd'] if \
         'lgd' in variants else []
-    rows = []
-    for a, b in pairs + _extra_pairs(variants):
-        cells = [paired_cell(_pairs(ctx, f'{k}_{a}_s{{s}}',
-                                    f'{k}_{b}_s{{s}}', key, seeds))
-                 for k, key in (('zs', ZS), ('probe', LP))]
-        rows.append((('LGD' if a == 'lgd' else LABELS[a])
-                     + f' - {LABELS[b]}', *cells))
-    return rows
+    return [(('LGD' if a == 'lgd' else LABELS[a]) + f' - {LABELS[b]}',
+             [_pairs(ctx, f'{k}_{a}_s{{s}}', f'{k}_{b}_s{{s}}', key, seeds)
+              for k, key in (('zs', ZS), ('probe', LP))])
+            for a, b in pairs + _extra_pairs(variants)]
+
+
+def classification_comparisons(ctx):
+    """:func:`classification_pairs` as table rows (label, cells)."""
+    return [(label, *map(paired_cell, cmps))
+            for label, cmps in classification_pairs(ctx)]
 
 
 def transfer_rows(ctx, fraction):
@@ -106,9 +112,16 @@ def transfer_rows(ctx, fraction):
     return rows
 
 
-def transfer_comparisons(ctx, fraction):
-    """Paired differences (same seeds) of each pre-trained init minus random
-    init, and of LGD minus the other pre-trained inits."""
+def transfer_pairs(ctx, fraction):
+    """Paired comparisons (same seeds) of each pre-trained init minus random
+    init, of LGD minus the other pre-trained inits, then
+    :data:`EXTRA_PAIRS`: ``[(label, [one per metric of TRANSFER])]``, each
+    a :func:`.compare.paired` dict in points.
+
+    Args:
+        ctx: the run (``settings`` and ``result(stage)``).
+        fraction (float): the transfer regime (fraction of the scenes).
+    """
     s = ctx.settings
     seeds = s['transfer_seeds']
     inits = transfer_inits(s)
@@ -116,14 +129,17 @@ def transfer_comparisons(ctx, fraction):
     if 'lgd' in inits:
         pairs += [('lgd', b) for b in inits if b not in ('lgd', 'random')]
     pairs += _extra_pairs(inits)
-    rows = []
-    for a, b in pairs:
-        cells = [paired_cell(_pairs(
-            ctx, transfer_stage(task, fraction, a, '{s}'),
-            transfer_stage(task, fraction, b, '{s}'), key, seeds, sc))
-            for task, key, sc, _ in TRANSFER]
-        rows.append((f'{LABELS[a]} - {LABELS[b]}', *cells))
-    return rows
+    return [(f'{LABELS[a]} - {LABELS[b]}',
+             [_pairs(ctx, transfer_stage(task, fraction, a, '{s}'),
+                     transfer_stage(task, fraction, b, '{s}'), key, seeds, sc)
+              for task, key, sc, _ in TRANSFER])
+            for a, b in pairs]
+
+
+def transfer_comparisons(ctx, fraction):
+    """:func:`transfer_pairs` as table rows (label, cells)."""
+    return [(label, *map(paired_cell, cmps))
+            for label, cmps in transfer_pairs(ctx, fraction)]
 
 
 def cache_rows(ctx):

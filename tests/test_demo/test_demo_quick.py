@@ -9,6 +9,8 @@ import pytest
 import torch
 
 from mmlgd.cli.run_demo import run as main
+from mmlgd.cli.run_demo import settings_of_command
+from mmlgd.demo.across_runs import SavedRun, across_runs
 
 DEBIAN = '/usr/share/datasets/fashion-mnist'
 
@@ -90,6 +92,21 @@ def test_demo_quick(tmp_path):
     per_class = json.load(open(osp.join(wd, 'results',
                                         'zs_teacher.json')))['per_class']
     assert len(per_class) == 10 and max(per_class) > 0.4
+
+    # the run read back from its results.json (as
+    # tools/analysis_tools/compare_demo_runs.py does) gives the report's own
+    # paired cells
+    saved = json.load(open(osp.join(wd, 'results.json')))
+    s = settings_of_command(saved['command'])
+    assert s['quick'] and s['teacher_cache'] == 2
+    text = across_runs([SavedRun(saved, s, 'a'), SavedRun(saved, s, 'b')])
+    for line in report.splitlines():
+        if line.startswith('| LGD - '):  # classification comparisons
+            label, zs, probe = [c.strip() for c in line.strip('|').split('|')]
+            assert f'| {label} | zero-shot top-1 | {zs} | {zs} |' in text
+            assert f'| {label} | linear probe top-1 | {probe} | {probe} |' \
+                in text
+    assert '| no |' not in text
 
     # re-running skips every finished stage
     again = main(['--quick', '--work-dir', wd, '--teacher-cache', '2'])
