@@ -13,7 +13,7 @@ from typing import Optional, Sequence
 
 from mmlgd.utils.markdown import md_table
 
-from .compare import paired_cell
+from .compare import paired, paired_cell
 from .tables import CLS_METRICS, TRANSFER, classification_pairs, transfer_pairs
 
 
@@ -89,7 +89,7 @@ def _side_by_side(per_run: Sequence[list], metrics: Sequence[str]) -> list:
     labels = []
     for rows in per_run:
         labels += [label for label, _ in rows if label not in labels]
-    missing = dict(n=0, mean=None, std=None, p=None, separated=False)
+    missing = paired([], [])  # a comparison a run lacks: n = 0
     rows = []
     for label in labels:
         found = [dict(r).get(label, [missing] * len(metrics))
