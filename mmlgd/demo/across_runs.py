@@ -41,6 +41,7 @@ class SavedRun:
                 'the results.json that tools/run_demo.py writes next to '
                 'report.md.')
         self.settings, self.label = settings, label
+        self.command = summary.get('command', '(not recorded)')
         self._metrics = summary['metrics']
 
     def result(self, name: str) -> dict:
@@ -122,7 +123,10 @@ def across_runs(runs: Sequence[SavedRun]) -> str:
         raise ValueError(f'Run labels must differ, got {names}.')
     head = ['comparison (paired, within each run)', 'metric', *names,
             'verdict held in all']
-    out = ['## Classification (Fashion-MNIST test set, top-1 %)', '',
+    out = ["# The demo report's paired verdicts across independent runs", '',
+           'Written by `python tools/analysis_tools/compare_demo_runs.py`; '
+           'the runs and their commands are listed at the end.', '',
+           '## Classification (Fashion-MNIST test set, top-1 %)', '',
            md_table(head, _side_by_side(
                [classification_pairs(r) for r in runs], CLS_METRICS)), '']
     fractions = [f for f in runs[0].settings['transfer_fractions']
@@ -137,6 +141,6 @@ def across_runs(runs: Sequence[SavedRun]) -> str:
             'p < 0.05). A verdict holds when it is the same in every run '
             '(for "separated", with the same sign).', '',
             *[f'- {r.label}: {r.settings["seeds"]} (seeds), '
-              f'{r.settings["transfer_seeds"]} (transfer seeds)'
-              for r in runs], '']
+              f'{r.settings["transfer_seeds"]} (transfer seeds); '
+              f'`{r.command}`' for r in runs], '']
     return '\n'.join(out)

@@ -90,7 +90,9 @@ def test_across_runs_pairs_within_each_run():
     lgd_random = 'LGD (w_tex = w_vis = 0.5) - random init'
     assert rows[(lgd_random, 'bbox mAP')][2] == 'yes: separated (+)'
     assert rows[(lgd_random, 'mIoU')][2] == 'yes: not separated'
-    assert '- run 2: [5, 6, 7] (seeds)' in text
+    assert ('- run 2: [5, 6, 7] (seeds), [5, 6, 7] (transfer seeds); '
+            '`python tools/run_demo.py --seeds 5 6 7 --students lgd seed`'
+            ) in text
     assert '## Transfer, 10% of the training scenes (points)' in text
 
 
